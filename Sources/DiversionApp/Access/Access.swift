@@ -1,0 +1,84 @@
+import DiversionCore
+import DiversionStore
+import Foundation
+import Vapor
+
+/// Who may call a route. Every route declares one; there is no default.
+enum Access: Sendable, CustomStringConvertible {
+    /// No sign-in needed (login, health, documents).
+    case anyone
+    /// Any signed-in user, whatever their role.
+    case signedIn
+    /// A signed-in user whom the access policy allows this.
+    case allowed(Action, Resource)
+
+    var description: String {
+        switch self {
+        case .anyone: "anyone"
+        case .signedIn: "signed-in"
+        case .allowed(let a, let r): "\(a.rawValue) \(r.rawValue)"
+        }
+    }
+}
+
+/// The signed-in user of a request and how they signed in.
+struct Session: Sendable {
+    let principal: Principal
+    let token: AccessTokenModel
+}
+
+extension Request {
+    private struct SessionKey: StorageKey {
+        typealias Value = Session
+    }
+
+    var session: Session? {
+        get { storage[SessionKey.self] }
+        set { storage[SessionKey.self] = newValue }
+    }
+
+    /// The signed-in user, or 401.
+    func requirePrincipal() throws -> Principal {
+        guard let session else {
+            throw APIError.unauthenticated("Sign in first: send Authorization: Bearer <token> from POST /api/v1/auth/token.")
+        }
+        return session.principal
+    }
+
+    /// Applies a route's declared access, asking the one access policy.
+    func enforce(_ access: Access) throws {
+        switch access {
+        case .anyone:
+            return
+        case .signedIn:
+            _ = try requirePrincipal()
+        case .allowed(let action, let resource):
+            let principal = try requirePrincipal()
+            if case .deny(let reason) = diversion.policy.decide(principal, action, resource) {
+                throw APIError.forbidden(reason)
+            }
+        }
+    }
+}
+
+/// The key under which a route records its declared access, so tests can check every route has one.
+enum RouteAccessKey {
+    static let name = "access"
+}
+
+extension RoutesBuilder {
+    /// Registers a route whose handler runs only after `access` is enforced.
+    @discardableResult
+    func endpoint<Response: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: PathComponent..., access: Access,
+        body: HTTPBodyStreamStrategy = .collect,
+        use handler: @escaping @Sendable (Request) async throws -> Response
+    ) -> Route {
+        let route = self.on(method, path, body: body) { request async throws -> Response in
+            try request.enforce(access)
+            return try await handler(request)
+        }
+        route.userInfo[RouteAccessKey.name] = access
+        return route
+    }
+}

@@ -1,0 +1,24 @@
+import DiversionCore
+import Foundation
+import Vapor
+
+extension Request {
+    /// The purpose the caller stated in `X-Purpose`, checked: at most 200 printable characters.
+    func statedPurpose() throws -> String? {
+        guard let raw = headers.first(name: "X-Purpose")?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        guard raw.count <= 200, !raw.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw ValidationFailure([FieldError("X-Purpose", "State the purpose in at most 200 characters on one line.")])
+        }
+        return raw
+    }
+
+    /// An audit event for something the signed-in user did now.
+    func auditEvent(_ action: AuditAction, _ resourceType: String, id resourceID: String?, person personID: UUID? = nil) throws -> AuditEvent {
+        let principal = session?.principal
+        return AuditEvent(
+            occurredAt: now, userID: principal?.userID, username: principal?.username, agencyID: principal?.agencyID,
+            action: action, resourceType: resourceType, resourceID: resourceID, personID: personID,
+            purpose: try statedPurpose(), requestID: id
+        )
+    }
+}

@@ -1,0 +1,65 @@
+import DiversionCore
+import DiversionStore
+import Vapor
+
+/// Reads `Authorization: Bearer <token>` on API requests and attaches the signed-in user.
+struct BearerAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            let services = request.diversion
+            if let (token, user) = try await services.accounts.validToken(
+                secret: bearer.token, kind: .api, now: request.now, idleTimeout: nil, on: request.db
+            ), let principal = services.accounts.principal(for: user) {
+                request.session = Session(principal: principal, token: token)
+                request.logger[metadataKey: "user"] = .string(principal.username)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Reads the session cookie on page requests; sessions end after the idle timeout.
+struct SessionAuthenticator: AsyncMiddleware {
+    static let cookieName = "diversion_session"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let secret = request.cookies[Self.cookieName]?.string {
+            let services = request.diversion
+            let now = request.now
+            if let (token, user) = try await services.accounts.validToken(
+                secret: secret, kind: .web, now: now, idleTimeout: services.configuration.sessionIdleTimeout, on: request.db
+            ), let principal = services.accounts.principal(for: user) {
+                try await services.accounts.touch(token, now: now, on: request.db)
+                request.session = Session(principal: principal, token: token)
+                request.logger[metadataKey: "user"] = .string(principal.username)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Refuses any page form POST whose `csrf` field does not match the signed-in session's token.
+/// The sign-in form, which has no session yet, checks its own double-submit cookie instead.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "csrf"
+    let exempt: Set<String>
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .POST, !exempt.contains(request.url.path) {
+            guard let expected = request.session?.token.csrfToken,
+                  let sent = try? request.content.get(String.self, at: Self.field),
+                  constantTimeEqual(sent, expected)
+            else { throw APIError.invalidCSRF }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Compares secrets without an early exit, so timing reveals nothing about them.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var diff: UInt8 = 0
+    for i in 0..<x.count { diff |= x[i] ^ y[i] }
+    return diff == 0
+}

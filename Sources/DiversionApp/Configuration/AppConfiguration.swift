@@ -1,0 +1,71 @@
+import DiversionStore
+import Foundation
+import Logging
+
+/// Everything the server can be told, read from arguments, then environment, then defaults.
+public struct AppConfiguration: Sendable {
+    public var database: DatabaseLocation
+    /// Bcrypt cost for new password hashes: 12 or more in service, lower only in tests.
+    public var bcryptCost: Int = 12
+    public var tokenLifetime: TimeInterval = 8 * 3600
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// Marks cookies Secure even without a TLS-terminating proxy header (set when served over HTTPS).
+    public var secureCookies = false
+    public var maxBodySize = "256kb"
+    public var logLevel: Logger.Level = .info
+    /// Age under which a person is a minor, until a jurisdiction policy says otherwise.
+    public var ageOfMajority = 18
+    /// The SQL log level; SQL is logged only when asked for, since statements can carry personal data.
+    public var sqlLogLevel: Logger.Level = .trace
+
+    public init(database: DatabaseLocation) {
+        self.database = database
+    }
+
+    /// Reads `DATABASE_URL`, `DIVERSION_BCRYPT_COST`, `DIVERSION_TOKEN_HOURS`, `DIVERSION_SESSION_IDLE_MINUTES`,
+    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `LOG_LEVEL`.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
+        if let text = env["DIVERSION_BCRYPT_COST"] {
+            guard let cost = Int(text), (4...31).contains(cost) else {
+                throw ConfigurationError("DIVERSION_BCRYPT_COST must be a number from 4 to 31 (12 or more in service)")
+            }
+            config.bcryptCost = cost
+        }
+        if let text = env["DIVERSION_TOKEN_HOURS"] {
+            guard let hours = Double(text), hours > 0, hours <= 24 * 30 else {
+                throw ConfigurationError("DIVERSION_TOKEN_HOURS must be a number of hours above 0 and at most 720")
+            }
+            config.tokenLifetime = hours * 3600
+        }
+        if let text = env["DIVERSION_SESSION_IDLE_MINUTES"] {
+            guard let minutes = Double(text), minutes > 0, minutes <= 24 * 60 else {
+                throw ConfigurationError("DIVERSION_SESSION_IDLE_MINUTES must be a number of minutes above 0 and at most 1440")
+            }
+            config.sessionIdleTimeout = minutes * 60
+        }
+        if let text = env["DIVERSION_SECURE_COOKIES"] {
+            config.secureCookies = ["1", "true", "yes"].contains(text.lowercased())
+        }
+        if let text = env["DIVERSION_MAX_BODY"] {
+            guard text.range(of: #"^[0-9]+(kb|mb)$"#, options: .regularExpression) != nil else {
+                throw ConfigurationError("DIVERSION_MAX_BODY must look like 256kb or 1mb")
+            }
+            config.maxBodySize = text
+        }
+        if let text = env["LOG_LEVEL"] {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = level
+        }
+        return config
+    }
+}
+
+/// A setting that cannot be used, with a message saying what to write instead.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,38 @@
+import Vapor
+
+/// Headers that keep browsers from running injected code, framing pages or leaking addresses.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    static let contentSecurityPolicy = [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ].joined(separator: "; ")
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        let headers = [
+            ("Content-Security-Policy", Self.contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("X-Request-Id", request.id),
+        ]
+        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        if request.isWebPage || request.url.path.hasPrefix("/api/") {
+            // Personal data must not linger in shared caches or the browser's history cache.
+            if !request.url.path.hasPrefix("/css/") {
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            }
+        }
+        return response
+    }
+}

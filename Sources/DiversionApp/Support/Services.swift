@@ -1,0 +1,38 @@
+import DiversionCore
+import DiversionStore
+import Foundation
+import Vapor
+
+/// The app's dependencies, created once by `configure` and injectable by tests.
+struct DiversionServices: Sendable {
+    var configuration: AppConfiguration
+    var policy: AccessPolicy
+    var auditTrail: AuditTrail
+    var accounts: AccountStore
+    var people: PersonStore
+    var throttle: LoginThrottle
+    var localizer: Localizer
+    /// The clock, injected so tests can move time (lockouts, idle sessions).
+    var now: @Sendable () -> Date
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = DiversionServices
+    }
+
+    var diversion: DiversionServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                fatalError("configure(_:_:) sets the services before any route runs")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var diversion: DiversionServices { application.diversion }
+    var now: Date { application.diversion.now() }
+}

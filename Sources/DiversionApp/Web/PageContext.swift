@@ -1,0 +1,79 @@
+import DiversionCore
+import Foundation
+import Vapor
+
+/// What every page's layout needs: language, messages, the signed-in user and the navigation.
+struct PageContext<Content: Encodable>: Encodable {
+    struct LanguageLink: Encodable {
+        var code: String
+        var name: String
+        var href: String
+        var current: Bool
+    }
+
+    struct UserSummary: Encodable {
+        var displayName: String
+        var username: String
+        var roles: String
+        var agency: String
+        var region: String
+    }
+
+    struct NavItem: Encodable {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
+    var lang: String
+    var dir: String
+    var title: String
+    var t: [String: String]
+    var languages: [LanguageLink]
+    var user: UserSummary?
+    var nav: [NavItem]
+    var csrf: String?
+    var content: Content
+}
+
+extension Request {
+    /// The interface language of this request: cookie, then Accept-Language, then English.
+    var language: String {
+        Localizer.choose(cookie: cookies["lang"]?.string, acceptLanguage: headers.first(name: .acceptLanguage))
+    }
+
+    /// Renders `template` inside the shared layout.
+    func page<Content: Encodable>(
+        _ template: String, title key: String, content: Content, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let lang = language
+        let t = diversion.localizer.messages(lang)
+        let principal = session?.principal
+        let here = url.path
+        let languages = Localizer.supported.map { code in
+            PageContext<Content>.LanguageLink(
+                code: code, name: diversion.localizer.messages(code)["language_name"] ?? code,
+                href: "/language/\(code)?next=\(here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")",
+                current: code == lang
+            )
+        }
+        var nav: [PageContext<Content>.NavItem] = []
+        var user: PageContext<Content>.UserSummary?
+        if let principal {
+            nav.append(.init(href: "/home", label: t["nav_home"] ?? "Home", current: here == "/home"))
+            user = .init(
+                displayName: principal.displayName, username: principal.username,
+                roles: principal.roles.sorted().map { t["role_\($0.rawValue)_title"] ?? $0.rawValue }.joined(separator: ", "),
+                agency: principal.agencyName, region: principal.region
+            )
+        }
+        let context = PageContext(
+            lang: lang, dir: lang == "ar" ? "rtl" : "ltr", title: t[key] ?? key, t: t, languages: languages,
+            user: user, nav: nav, csrf: session?.token.csrfToken, content: content
+        )
+        let view = try await self.view.render(template, context)
+        let response = try await view.encodeResponse(status: status, for: self)
+        response.headers.replaceOrAdd(name: "Content-Language", value: lang)
+        return response
+    }
+}

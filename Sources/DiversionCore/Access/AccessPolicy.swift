@@ -1,0 +1,81 @@
+/// What a request wants to do.
+public enum Action: String, Sendable, CaseIterable {
+    case create, read, search, update, delete
+}
+
+/// The kinds of thing an action is done to.
+public enum Resource: String, Sendable, CaseIterable {
+    /// The signed-in user's own account and session.
+    case ownAccount = "own_account"
+    /// A person on record: identity and demographic data (personal data).
+    case person
+    case agency
+    case user
+    /// The audit trail (verification only; never its personal content).
+    case auditTrail = "audit_trail"
+}
+
+/// The answer of the access policy, with the rule that produced it.
+public enum AccessDecision: Sendable, Equatable {
+    case allow(rule: String)
+    case deny(reason: String)
+
+    public var isAllowed: Bool {
+        if case .allow = self { return true }
+        return false
+    }
+}
+
+/// The single place that says who may do what; anything not granted here is denied.
+public struct AccessPolicy: Sendable {
+    /// One grant: these roles may do these actions on this resource.
+    struct Grant: Sendable {
+        let rule: String
+        let roles: Set<Role>
+        let actions: Set<Action>
+        let resource: Resource
+    }
+
+    /// Roles that work with named people in the course of a case.
+    static let caseworkRoles: Set<Role> = [.officer, .prosecutor, .judge, .provider, .supervisor]
+
+    let grants: [Grant]
+
+    public init() {
+        grants = [
+            Grant(rule: "every signed-in user manages their own session",
+                  roles: Set(Role.allCases), actions: [.read, .delete], resource: .ownAccount),
+            Grant(rule: "casework roles record and look up the people they work with",
+                  roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
+            Grant(rule: "administrators manage agencies",
+                  roles: [.admin], actions: [.create, .read, .search], resource: .agency),
+            Grant(rule: "administrators manage user accounts",
+                  roles: [.admin], actions: [.create, .read, .search, .update], resource: .user),
+            Grant(rule: "administrators verify the integrity of the audit trail",
+                  roles: [.admin], actions: [.read], resource: .auditTrail),
+        ]
+    }
+
+    /// Decides whether `principal` may do `action` on `resource`. Default deny.
+    public func decide(_ principal: Principal, _ action: Action, _ resource: Resource) -> AccessDecision {
+        for grant in grants where grant.resource == resource && grant.actions.contains(action) {
+            if !grant.roles.isDisjoint(with: principal.roles) {
+                return .allow(rule: grant.rule)
+            }
+        }
+        let held = principal.roles.sorted().map(\.rawValue).joined(separator: ", ")
+        return .deny(reason: "The role \(held) may not \(action.rawValue) \(resource.displayName).")
+    }
+}
+
+extension Resource {
+    var displayName: String {
+        switch self {
+        case .ownAccount: "this account"
+        case .person: "person records"
+        case .agency: "agencies"
+        case .user: "user accounts"
+        case .auditTrail: "the audit trail"
+        }
+    }
+}
