@@ -17,7 +17,7 @@ struct AuthController {
     }
 
     struct AgencySummary: Content {
-        var id: UUID
+        var id: String
         var name: String
         var type: String
         var region: String
@@ -72,7 +72,7 @@ struct AuthController {
             username: principal.username,
             displayName: principal.displayName,
             roles: principal.roles.sorted().map(\.rawValue),
-            agency: AgencySummary(id: principal.agencyID, name: agency.name, type: agency.type, region: agency.region)
+            agency: AgencySummary(id: principal.agencyID.uuidString.lowercased(), name: agency.name, type: agency.type, region: agency.region)
         )
     }
 }

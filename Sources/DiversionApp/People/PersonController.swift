@@ -6,7 +6,7 @@ import Vapor
 /// People on record: register, read, search. Every read and write is audited with the person's id.
 struct PersonController {
     struct PersonResponse: Content {
-        var id: UUID
+        var id: String
         var givenName: String
         var familyName: String
         var birthDate: String
@@ -20,7 +20,7 @@ struct PersonController {
 
         init(_ person: Person, today: CalendarDate, ageOfMajority: Int) {
             let d = person.details
-            id = person.id
+            id = person.id.uuidString.lowercased()
             givenName = d.givenName
             familyName = d.familyName
             birthDate = d.birthDate.description

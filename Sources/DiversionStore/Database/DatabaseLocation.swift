@@ -17,6 +17,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         public var password: String?
         public var database: String
         public var requireTLS: Bool
+        /// Schemas to search, first one for new tables; nil leaves the server's default (`public`).
+        public var searchPath: [String]? = nil
     }
 
     /// The name `/healthz` reports.

@@ -31,9 +31,10 @@ public enum DatabaseSetup {
                     throw DatabaseUnavailable("cannot set up TLS for PostgreSQL: \(error)")
                 }
             }
-            let config = SQLPostgresConfiguration(
+            var config = SQLPostgresConfiguration(
                 hostname: p.host, port: p.port, username: p.username, password: p.password, database: p.database, tls: tls
             )
+            config.searchPath = p.searchPath
             databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel), as: .psql)
         }
     }
