@@ -37,7 +37,7 @@ struct AuthController {
     }
 
     @Sendable func token(_ req: Request) async throws -> Response {
-        let body = try req.content.decode(TokenRequest.self)
+        let body = try req.decodeJSON(TokenRequest.self)
         var errors = FieldErrors()
         let username = body.username?.trimmingCharacters(in: .whitespaces) ?? ""
         let password = body.password ?? ""

@@ -52,7 +52,7 @@ struct PersonController {
 
     @Sendable func create(_ req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
-        let input = try req.content.decode(PersonInput.self)
+        let input = try req.decodeJSON(PersonInput.self)
         let today = CalendarDate(req.now)
         let draft = try PersonDraft.validate(input, today: today)
         let id = UUID()

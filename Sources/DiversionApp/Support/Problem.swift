@@ -57,3 +57,13 @@ extension APIError {
         }
     }
 }
+
+extension Request {
+    /// Decodes a JSON body; any other media type is 415 rather than a confusing field error.
+    func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
+        guard let contentType = headers.contentType, contentType.type == "application",
+              contentType.subType == "json" || contentType.subType.hasSuffix("+json")
+        else { throw Abort(.unsupportedMediaType) }
+        return try content.decode(type, as: .json)
+    }
+}

@@ -1,0 +1,113 @@
+import DiversionCore
+import DiversionStore
+import Foundation
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+import Vapor
+import VaporTesting
+@testable import DiversionApp
+
+/// A clock the tests move by hand.
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// A configured, migrated, demo-seeded app on a fresh database: in-memory SQLite, or a schema
+/// of its own on the PostgreSQL server named by `DIVERSION_TEST_DATABASE_URL`.
+struct TestApp {
+    let app: Application
+    let clock: TestClock
+
+    static func run(_ body: (TestApp) async throws -> Void) async throws {
+        var location = DatabaseLocation.sqliteMemory
+        var schema: String?
+        if let url = ProcessInfo.processInfo.environment["DIVERSION_TEST_DATABASE_URL"], !url.isEmpty {
+            location = try DatabaseLocation.parse(url)
+            if case .postgres(var p) = location {
+                let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+                p.searchPath = [String(name)]
+                schema = String(name)
+                location = .postgres(p)
+            }
+        }
+        var config = AppConfiguration(database: location)
+        config.bcryptCost = 4
+        let clock = TestClock()
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, config, now: { clock.now })
+            if let schema, let sql = app.db as? any SQLDatabase {
+                try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+            }
+            try await app.autoMigrate()
+            try await DemoJurisdiction.seed(app)
+            try await body(TestApp(app: app, clock: clock))
+        } catch {
+            await drop(schema, app)
+            try await app.asyncShutdown()
+            throw error
+        }
+        await drop(schema, app)
+        try await app.asyncShutdown()
+    }
+
+    private static func drop(_ schema: String?, _ app: Application) async {
+        if let schema, let sql = app.db as? any SQLDatabase {
+            try? await sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+        }
+    }
+
+    /// Sends a request through the whole middleware stack.
+    @discardableResult
+    func send(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, headers: [(String, String)] = [],
+        json: (any Encodable)? = nil, body: String? = nil, contentType: String? = nil
+    ) async throws -> TestingHTTPResponse {
+        var h = HTTPHeaders(headers)
+        if let token { h.bearerAuthorization = BearerAuthorization(token: token) }
+        var buffer = ByteBuffer()
+        if let json {
+            let data = try JSONEncoder().encode(json)
+            buffer.writeBytes(data)
+            h.replaceOrAdd(name: .contentType, value: contentType ?? "application/json")
+        } else if let body {
+            buffer.writeString(body)
+            if let contentType { h.replaceOrAdd(name: .contentType, value: contentType) }
+        }
+        let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: h, body: buffer)
+        return try await app.testing().performTest(request: request)
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    func token(_ username: String, password: String = "demo") async throws -> String {
+        let response = try await send(.POST, "/api/v1/auth/token", json: ["username": username, "password": password])
+        try #require(response.status == .ok, "sign-in of \(username) answered \(response.status)")
+        return try response.content.decode(AuthController.TokenResponse.self).token
+    }
+
+    func auditEntries() async throws -> [AuditEntry] {
+        try await AuditLedger().latest(10_000, on: app.db).reversed()
+    }
+}
+
+extension TestingHTTPResponse {
+    /// The problem document of an error answer, checking its media type on the way.
+    func problem() throws -> Problem {
+        #expect(headers.first(name: .contentType)?.hasPrefix("application/problem+json") == true)
+        return try JSONDecoder().decode(Problem.self, from: Data(buffer: body))
+    }
+
+    func json<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(type, from: Data(buffer: body))
+    }
+
+    var text: String { String(buffer: body) }
+}
+
+/// Every role of the demo jurisdiction, by username.
+let caseworkUsers = ["officer", "prosecutor", "judge", "provider", "supervisor"]
+let nonCaseworkUsers = ["analyst", "admin"]

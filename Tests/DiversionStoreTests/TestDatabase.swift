@@ -1,0 +1,60 @@
+import DiversionStore
+import FluentKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// A fresh, migrated database for one test: in-memory SQLite, or, when
+/// `DIVERSION_TEST_DATABASE_URL` names a PostgreSQL server, a schema of its own there.
+struct TestDatabase {
+    let databases: Databases
+    let db: any Database
+    let location: DatabaseLocation
+    let schema: String?
+
+    static func with<T>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+        var location = DatabaseLocation.sqliteMemory
+        var schema: String?
+        if let url = ProcessInfo.processInfo.environment["DIVERSION_TEST_DATABASE_URL"], !url.isEmpty {
+            location = try DatabaseLocation.parse(url)
+            if case .postgres(var p) = location {
+                let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+                p.searchPath = [String(name)]
+                schema = String(name)
+                location = .postgres(p)
+            }
+        }
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        try DatabaseSetup.register(location, on: databases)
+        let logger = Logger(label: "test")
+        let db = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        if let schema, let sql = db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+        }
+        let migrator = Migrator(databases: databases, migrations: {
+            let m = Migrations()
+            m.add(DatabaseSetup.migrations)
+            return m
+        }(), logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        let test = TestDatabase(databases: databases, db: db, location: location, schema: schema)
+        do {
+            try await migrator.setupIfNeeded().get()
+            try await migrator.prepareBatch().get()
+            let result = try await body(test)
+            await test.tearDown()
+            return result
+        } catch {
+            await test.tearDown()
+            throw error
+        }
+    }
+
+    func tearDown() async {
+        if let schema, let sql = db as? any SQLDatabase {
+            try? await sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+        }
+        await databases.shutdownAsync()
+    }
+}
