@@ -65,7 +65,7 @@ struct TestApp {
     @discardableResult
     func send(
         _ method: HTTPMethod, _ path: String, token: String? = nil, headers: [(String, String)] = [],
-        json: (any Encodable)? = nil, body: String? = nil, contentType: String? = nil
+        json: (any Encodable)? = nil, body: String? = nil, contentType: String? = nil, overTheNetwork: Bool = false
     ) async throws -> TestingHTTPResponse {
         var h = HTTPHeaders(headers)
         if let token { h.bearerAuthorization = BearerAuthorization(token: token) }
@@ -79,7 +79,9 @@ struct TestApp {
             if let contentType { h.replaceOrAdd(name: .contentType, value: contentType) }
         }
         let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: h, body: buffer)
-        return try await app.testing().performTest(request: request)
+        // Over the network the body streams in, so limits that apply while it arrives are exercised too.
+        let tester = overTheNetwork ? try app.testing(method: .running(hostname: "127.0.0.1", port: Int.random(in: 20_000..<60_000))) : try app.testing()
+        return try await tester.performTest(request: request)
     }
 
     /// Signs in through the API and returns the bearer token.

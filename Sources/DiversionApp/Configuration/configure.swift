@@ -3,6 +3,7 @@ import DiversionStore
 import Fluent
 import Foundation
 import Leaf
+import LeafKit
 import Vapor
 
 /// Where the app's templates, stylesheets, messages and API description are installed.
@@ -27,6 +28,11 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
     app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
     app.views.use(.leaf)
+    // Installed resources may sit under a hidden folder (.build), so only the sandbox limit applies.
+    app.leaf.sources = LeafSources.singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+        sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory
+    ))
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.diversion = DiversionServices(

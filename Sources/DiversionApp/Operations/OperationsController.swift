@@ -24,8 +24,7 @@ struct OperationsController {
         let engine = req.diversion.configuration.database.engineName
         var healthy = true
         do {
-            guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
-            try await sql.raw("SELECT 1").run()
+            try await req.diversion.databaseProbe(req.db)
         } catch {
             req.logger.warning("database health check failed", metadata: ["error": "\(error)"])
             healthy = false

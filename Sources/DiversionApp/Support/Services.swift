@@ -1,6 +1,8 @@
 import DiversionCore
 import DiversionStore
 import Foundation
+import Fluent
+import SQLKit
 import Vapor
 
 /// The app's dependencies, created once by `configure` and injectable by tests.
@@ -14,6 +16,11 @@ struct DiversionServices: Sendable {
     var localizer: Localizer
     /// The clock, injected so tests can move time (lockouts, idle sessions).
     var now: @Sendable () -> Date
+    /// Asks the database for a trivial answer; replaceable so tests can play an outage.
+    var databaseProbe: @Sendable (any Database) async throws -> Void = { db in
+        guard let sql = db as? any SQLDatabase else { throw DatabaseUnavailable("not an SQL database") }
+        try await sql.raw("SELECT 1").run()
+    }
 }
 
 extension Application {

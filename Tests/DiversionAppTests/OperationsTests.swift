@@ -1,0 +1,112 @@
+import DiversionCore
+import DiversionStore
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import DiversionApp
+
+@Suite("Operations endpoints and cross-cutting rules")
+struct OperationsTests {
+    @Test func healthNamesTheDatabaseEngine() async throws {
+        try await TestApp.run { t in
+            let response = try await t.send(.GET, "/healthz")
+            #expect(response.status == .ok)
+            let health = try response.json(OperationsController.Health.self)
+            #expect(health.status == "ok")
+            #expect(health.database == t.app.diversion.configuration.database.engineName)
+        }
+    }
+
+    @Test func healthIs503WhenTheDatabaseIsGone() async throws {
+        try await TestApp.run { t in
+            struct Outage: Error {}
+            t.app.diversion.databaseProbe = { _ in throw Outage() }
+            let response = try await t.send(.GET, "/healthz")
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.json(OperationsController.Health.self).status == "unavailable")
+        }
+    }
+
+    @Test func theOpenAPIDocumentIsServed() async throws {
+        try await TestApp.run { t in
+            let response = try await t.send(.GET, "/openapi.yaml")
+            #expect(response.status == .ok)
+            #expect(response.text.hasPrefix("openapi: 3.1"))
+            for path in ["/api/v1/auth/token:", "/api/v1/auth/logout:", "/api/v1/me:", "/api/v1/persons:", "/api/v1/persons/{id}:"] {
+                #expect(response.text.contains(path), "openapi.yaml lacks \(path)")
+            }
+        }
+    }
+
+    @Test func metricsCountRequestsInPrometheusFormat() async throws {
+        try await TestApp.run { t in
+            try await t.send(.GET, "/healthz")
+            let response = try await t.send(.GET, "/metrics")
+            #expect(response.status == .ok)
+            #expect(response.text.contains("http_requests_total"))
+            #expect(response.text.contains("http_request_duration_seconds"))
+        }
+    }
+
+    @Test(arguments: ["/healthz", "/login", "/api/v1/me", "/nowhere"])
+    func everyAnswerCarriesTheSecurityHeaders(path: String) async throws {
+        try await TestApp.run { t in
+            let response = try await t.send(.GET, path)
+            let csp = try #require(response.headers.first(name: "Content-Security-Policy"))
+            #expect(!csp.contains("unsafe-inline"))
+            #expect(csp.contains("frame-ancestors 'none'"))
+            #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(response.headers.first(name: "Referrer-Policy") == "no-referrer")
+            #expect(response.headers.first(name: "X-Request-Id") != nil)
+        }
+    }
+
+    @Test func anUnknownAPIPathIs404ProblemJSON() async throws {
+        try await TestApp.run { t in
+            let response = try await t.send(.GET, "/api/v1/nothing-here")
+            #expect(response.status == .notFound)
+            #expect(try response.problem().type == "urn:diversion:problem:not-found")
+        }
+    }
+
+    @Test func everyRouteDeclaresWhoMayCallIt() async throws {
+        try await TestApp.run { t in
+            let routes = t.app.routes.all
+            #expect(routes.count >= 12)
+            for route in routes {
+                #expect(route.userInfo[RouteAccessKey.name] is Access, "\(route.method) \(route.path.string) declares no access")
+            }
+        }
+    }
+
+    @Test func personalDataRoutesAreGuardedByThePolicyNotJustBySignIn() async throws {
+        try await TestApp.run { t in
+            for route in t.app.routes.all where route.path.string.contains("persons") {
+                guard case .allowed(_, .person) = route.userInfo[RouteAccessKey.name] as? Access else {
+                    Issue.record("\(route.path.string) is not guarded by a person permission")
+                    continue
+                }
+            }
+        }
+    }
+
+    @Test func concurrentAuditedReadsKeepTheChainIntact() async throws {
+        try await TestApp.run { t in
+            let token = try await t.token("officer")
+            let any = try #require(try await t.send(.GET, "/api/v1/persons?q=a", token: token).json(PersonController.PersonList.self).items.first)
+            let before = try await AuditLedger().count(on: t.app.db)
+            try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { try await t.send(.GET, "/api/v1/persons/\(any.id)", token: token).status }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+            #expect(try await AuditLedger().count(on: t.app.db) == before + 40)
+            guard case .intact = try await AuditLedger().verify(on: t.app.db) else {
+                Issue.record("the chain broke under concurrent reads")
+                return
+            }
+        }
+    }
+}
