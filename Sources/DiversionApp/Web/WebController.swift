@@ -71,7 +71,7 @@ struct WebController {
         }
         do {
             let issued = try await SignIn(request: req)(username: username, password: password, kind: .web)
-            let response = req.redirect(to: next)
+            let response = req.redirect(to: next.hasPrefix("/login") ? "/home" : next)
             response.cookies[SessionAuthenticator.cookieName] = HTTPCookies.Value(
                 string: issued.secret, expires: issued.token.expiresAt, maxAge: nil, path: "/",
                 isSecure: isSecure(req), isHTTPOnly: true, sameSite: .lax
@@ -145,7 +145,7 @@ struct WebController {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 500,
               !next.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
         else { return "/home" }
-        return next == "/login" ? "/home" : next
+        return next
     }
 }
 
