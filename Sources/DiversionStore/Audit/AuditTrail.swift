@@ -2,6 +2,7 @@ import Crypto
 import DiversionCore
 import FluentKit
 import Foundation
+import Metrics
 import SQLKit
 
 /// Appends to the hash-chained audit trail with group commit.
@@ -119,6 +120,8 @@ public actor AuditTrail {
             }
             batches += 1
             entries += count
+            Counter(label: "diversion_audit_batches_total").increment()
+            Counter(label: "diversion_audit_entries_total").increment(by: count)
             for (job, outcome) in zip(batch, outcomes) { job.done(outcome) }
         } catch {
             for job in batch { job.done(error) }
