@@ -19,6 +19,10 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
 
     try DatabaseSetup.register(config.database, on: app.databases, sqlLogLevel: config.sqlLogLevel)
     app.migrations.add(DatabaseSetup.migrations)
+    // A failed first connection is reported once, as the one-line error below, not also as a pool log.
+    let level = app.logger.logLevel
+    app.logger.logLevel = .critical
+    defer { app.logger.logLevel = level }
     try await DatabaseSetup.prepare(app.db, location: config.database)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Checks the command line as an administrator uses it: one-line errors, accounts, and the
+# audit verification catching altered, removed and reordered entries.
+#   Tests/cli/cli_test.sh path/to/diversion
+set -uo pipefail
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+WORK=$(mktemp -d /tmp/diversion-cli.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+export DIVERSION_BCRYPT_COST=4 LOG_LEVEL=warning
+export DATABASE_URL="sqlite://$WORK/cli.sqlite"
+passed=0; failed=0
+check() { # description, command status (0 = the check holds)
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "not ok - $1"; fi
+}
+one_line_error() { # command...: fails with exactly one line on stderr starting with "error:"
+  "$@" >"$WORK/out" 2>"$WORK/err"; local status=$?
+  [ "$status" -ne 0 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q '^error: ' "$WORK/err"
+}
+sql() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$WORK/cli.sqlite" "$1"; }
+
+DATABASE_URL="mysql://x@y/z" one_line_error "$BIN" migrate; check "a malformed DATABASE_URL is one line and a failure" $?
+grep -q "mysql" "$WORK/err"; check "the malformed URL's scheme is named" $?
+DATABASE_URL="postgres://u:p@127.0.0.1:1/db" one_line_error "$BIN" migrate; check "an unreachable database is one line and a failure" $?
+grep -q "cannot reach the database" "$WORK/err"; check "the unreachable database is named" $?
+
+"$BIN" migrate >/dev/null 2>&1; check "migrate creates the schema" $?
+[ "$("$BIN" user list 2>/dev/null | wc -l)" -eq 1 ]; check "without --demo no account exists" $?
+"$BIN" agency add --name "Central Ministry" --type administration --region HQ >/dev/null; check "agency add" $?
+one_line_error "$BIN" agency add --name "Central Ministry" --type administration --region HQ; check "a duplicate agency is refused" $?
+one_line_error "$BIN" agency add --name "X" --type bakery --region HQ; check "an unknown agency type is refused" $?
+echo "short" | one_line_error "$BIN" user add --username first.admin --role admin --agency "Central Ministry"; check "a short password is refused" $?
+echo "a long enough secret" | one_line_error "$BIN" user add --username first.admin --role officer --agency "Central Ministry"; check "a role that does not fit the agency is refused" $?
+echo "a long enough secret" | "$BIN" user add --username first.admin --role admin --agency "Central Ministry" --name "First Admin" >/dev/null; check "user add reads the password from standard input" $?
+"$BIN" user list | grep -q "first.admin .*admin .*Central Ministry"; check "user list shows the new account" $?
+"$BIN" agency list | grep -q "Central Ministry .*administration .*HQ"; check "agency list shows the agency" $?
+
+# Sign-ins write audit entries through the running server.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+"$BIN" serve --port "$port" >"$WORK/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' -d '{"username":"first.admin","password":"a long enough secret"}')
+[ "$code" = 200 ]; check "the new administrator signs in" $?
+for _ in 1 2 3; do curl -s -o /dev/null -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' -d '{"username":"first.admin","password":"wrong"}'; done
+kill "$pid"; wait "$pid" 2>/dev/null
+
+"$BIN" audit verify | grep -q "audit chain intact: 4 entries"; check "audit verify passes on an intact chain" $?
+cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
+restore() { cp "$WORK/clean.sqlite" "$WORK/cli.sqlite"; rm -f "$WORK/cli.sqlite-wal" "$WORK/cli.sqlite-shm"; }
+sql "PRAGMA wal_checkpoint(TRUNCATE);"; cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
+
+sql "UPDATE audit_entries SET username = 'someone' WHERE seq = 2;"
+one_line_error "$BIN" audit verify && grep -q "sequence 2" "$WORK/err"; check "an altered entry fails verification naming sequence 2" $?
+restore
+sql "DELETE FROM audit_entries WHERE seq = 3;"
+one_line_error "$BIN" audit verify && grep -q "sequence 3" "$WORK/err"; check "a removed entry fails verification naming sequence 3" $?
+restore
+sql "UPDATE audit_entries SET seq = -1 WHERE seq = 2; UPDATE audit_entries SET seq = 2 WHERE seq = 3; UPDATE audit_entries SET seq = 3 WHERE seq = -1;"
+one_line_error "$BIN" audit verify && grep -q "sequence 2" "$WORK/err"; check "reordered entries fail verification naming sequence 2" $?
+restore
+sql "DELETE FROM audit_entries WHERE seq = 4;"
+one_line_error "$BIN" audit verify && grep -q "sequence 4" "$WORK/err"; check "a removed last entry fails verification naming sequence 4" $?
+restore
+"$BIN" audit verify >/dev/null; check "the restored chain verifies again" $?
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
