@@ -71,4 +71,5 @@ func routes(_ app: Application, resources: URL) throws {
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)
+    PeoplePages().register(web)
 }

@@ -51,52 +51,37 @@ struct PersonController {
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
-        let principal = try req.requirePrincipal()
-        let input = try req.decodeJSON(PersonInput.self)
-        let today = CalendarDate(req.now)
-        let draft = try PersonDraft.validate(input, today: today)
-        let id = UUID()
-        let event = try req.auditEvent(.create, "person", id: id.uuidString, person: id)
-        let now = req.now
-        let people = req.diversion.people
-        let person = try await req.diversion.auditTrail.perform { db in
-            let person = try await people.create(draft, id: id, createdByAgency: principal.agencyID, at: now, on: db)
-            return (person, [event])
-        }
-        let body = PersonResponse(person, today: today, ageOfMajority: req.diversion.configuration.ageOfMajority)
+        let person = try await PeopleService(request: req).register(try req.decodeJSON(PersonInput.self))
+        let body = PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
         let response = try await body.encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/persons/\(id.uuidString.lowercased())")
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/persons/\(body.id)")
         return response
     }
 
     @Sendable func show(_ req: Request) async throws -> PersonResponse {
-        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw ValidationFailure([FieldError("id", "A person id is a UUID such as 3f2c9a1e-0000-4000-8000-000000000000.")])
-        }
-        _ = try req.statedPurpose()
-        guard let person = try await req.diversion.people.find(id, on: req.db) else {
-            throw APIError.notFound("No person has the id \(id.uuidString.lowercased()).")
-        }
-        try await req.diversion.auditTrail.record([try req.auditEvent(.read, "person", id: id.uuidString, person: id)])
+        let person = try await PeopleService(request: req).read(try PeopleService.parseID(req.parameters.get("id")))
         return PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
     }
 
     @Sendable func search(_ req: Request) async throws -> PersonList {
         let params = try req.query.decode(SearchParameters.self)
-        var limit: Int?
-        if let text = params.limit {
-            guard let n = Int(text) else {
-                throw ValidationFailure([FieldError("limit", "The limit is a whole number from 1 to \(PersonQuery.maxLimit).")])
-            }
-            limit = n
-        }
-        let query = try PersonQuery.validate(q: params.q, birthDate: params.birthDate, limit: limit)
-        _ = try req.statedPurpose()
-        let found = try await req.diversion.people.search(query, on: req.db)
-        let events = try found.map { try req.auditEvent(.search, "person", id: $0.id.uuidString, person: $0.id) }
-        try await req.diversion.auditTrail.record(events)
+        let found = try await PeopleService(request: req).search(try params.query())
         let today = CalendarDate(req.now)
         let age = req.diversion.configuration.ageOfMajority
         return PersonList(items: found.map { PersonResponse($0, today: today, ageOfMajority: age) })
+    }
+}
+
+extension PersonController.SearchParameters {
+    /// The checked query; the limit arrives as text so that a non-number is a named error.
+    func query() throws -> PersonQuery {
+        var n: Int?
+        if let text = limit, !text.isEmpty {
+            guard let value = Int(text) else {
+                throw ValidationFailure([FieldError("limit", "The limit is a whole number from 1 to \(PersonQuery.maxLimit).")])
+            }
+            n = value
+        }
+        return try PersonQuery.validate(q: q, birthDate: birthDate, limit: n)
     }
 }

@@ -61,6 +61,10 @@ extension Request {
         var user: PageContext<Content>.UserSummary?
         if let principal {
             nav.append(.init(href: "/home", label: t["nav_home"] ?? "Home", current: here == "/home"))
+            // The navigation offers what the access policy allows this user, and nothing else.
+            if diversion.policy.decide(principal, .search, .person).isAllowed {
+                nav.append(.init(href: "/people", label: t["nav_people"] ?? "People", current: here.hasPrefix("/people")))
+            }
             user = .init(
                 displayName: principal.displayName, username: principal.username,
                 roles: principal.roles.sorted().map { t["role_\($0.rawValue)_title"] ?? $0.rawValue }.joined(separator: ", "),

@@ -1,0 +1,162 @@
+import DiversionCore
+import DiversionStore
+import Foundation
+import Vapor
+
+/// The pages for finding, registering and viewing people; the same rules and audit as the API.
+struct PeoplePages {
+    struct Row: Encodable {
+        var id: String
+        var givenName: String
+        var familyName: String
+        var birthDate: String
+        var sex: String
+        var nationality: String
+        var minor: Bool
+    }
+
+    struct ShownError: Encodable {
+        var field: String
+        var anchor: String
+        var reason: String
+
+        init(_ error: FieldError) {
+            field = error.field
+            reason = error.reason
+            let base = String(error.field.prefix { $0 != "[" })
+            anchor = base == "flags" ? "flag-\(PersonFlag.allCases[0].rawValue)" : base
+        }
+    }
+
+    struct SearchPage: Encodable {
+        var q: String
+        var birthDate: String
+        var searched: Bool
+        var results: [Row]
+        var errors: [ShownError]
+        var canRegister: Bool
+        // Leaf counts an empty list as true, so the templates test these flags instead.
+        var hasResults = false
+        var hasErrors = false
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct FormPage: Encodable {
+        var input: PersonInput
+        var errors: [ShownError]
+        var hasErrors: Bool
+        var sexOptions: [Option]
+        var flagOptions: [Option]
+    }
+
+    struct PersonPage: Encodable {
+        var person: PersonController.PersonResponse
+        var sexLabel: String
+        var flagLabels: [String]
+        var hasFlags: Bool
+        var notice: String?
+    }
+
+    struct PersonForm: Decodable {
+        var givenName: String?
+        var familyName: String?
+        var birthDate: String?
+        var sex: String?
+        var genderIdentity: String?
+        var nationality: String?
+        var preferredLanguage: String?
+        var flags: [String]?
+
+        var input: PersonInput {
+            PersonInput(givenName: givenName, familyName: familyName, birthDate: birthDate, sex: sex,
+                        genderIdentity: genderIdentity, nationality: nationality?.uppercased(),
+                        preferredLanguage: preferredLanguage, flags: flags)
+        }
+    }
+
+    func register(_ web: any RoutesBuilder) {
+        web.endpoint(.GET, "people", access: .allowed(.search, .person), use: search)
+        web.endpoint(.GET, "people", "new", access: .allowed(.create, .person), use: newForm)
+        web.endpoint(.POST, "people", access: .allowed(.create, .person), use: create)
+        web.endpoint(.GET, "people", ":id", access: .allowed(.read, .person), use: show)
+    }
+
+    @Sendable func search(_ req: Request) async throws -> Response {
+        let params = try req.query.decode(PersonController.SearchParameters.self)
+        let principal = try req.requirePrincipal()
+        var page = SearchPage(
+            q: String((params.q ?? "").prefix(200)), birthDate: String((params.birthDate ?? "").prefix(10)), searched: false, results: [], errors: [],
+            canRegister: req.diversion.policy.decide(principal, .create, .person).isAllowed
+        )
+        var status = HTTPResponseStatus.ok
+        if !(params.q ?? "").isEmpty || !(params.birthDate ?? "").isEmpty {
+            do {
+                let today = CalendarDate(req.now)
+                let age = req.diversion.configuration.ageOfMajority
+                page.results = try await PeopleService(request: req).search(try params.query()).map { person in
+                    let r = PersonController.PersonResponse(person, today: today, ageOfMajority: age)
+                    return Row(id: r.id, givenName: r.givenName, familyName: r.familyName, birthDate: r.birthDate,
+                               sex: r.sex, nationality: r.nationality ?? "", minor: r.minor)
+                }
+                page.searched = true
+            } catch let failure as ValidationFailure {
+                page.errors = failure.errors.map(ShownError.init)
+                status = .unprocessableEntity
+            }
+        }
+        page.hasResults = !page.results.isEmpty
+        page.hasErrors = !page.errors.isEmpty
+        return try await req.page("people", title: "people_title", content: page, status: status)
+    }
+
+    @Sendable func newForm(_ req: Request) async throws -> Response {
+        try await renderForm(req, input: PersonInput(), errors: [], status: .ok)
+    }
+
+    @Sendable func create(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(PersonForm.self)
+        do {
+            let person = try await PeopleService(request: req).register(form.input)
+            return req.redirect(to: "/people/\(person.id.uuidString.lowercased())?registered=1")
+        } catch let failure as ValidationFailure {
+            return try await renderForm(req, input: form.input, errors: failure.errors, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable func show(_ req: Request) async throws -> Response {
+        let person = try await PeopleService(request: req).read(try PeopleService.parseID(req.parameters.get("id")))
+        let t = req.diversion.localizer.messages(req.language)
+        let response = PersonController.PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
+        let page = PersonPage(
+            person: response,
+            sexLabel: t["sex_\(response.sex)"] ?? response.sex,
+            flagLabels: response.flags.map { t["flag_\($0)"] ?? $0 },
+            hasFlags: !response.flags.isEmpty,
+            notice: req.query[String.self, at: "registered"] == "1" ? t["person_registered"] : nil
+        )
+        return try await req.page("person", title: "person_title", content: page)
+    }
+
+    private func renderForm(_ req: Request, input: PersonInput, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+        let t = req.diversion.localizer.messages(req.language)
+        let chosenSex = input.sex ?? ""
+        let chosenFlags = Set(input.flags ?? [])
+        let page = FormPage(
+            input: input,
+            errors: errors.map(ShownError.init),
+            hasErrors: !errors.isEmpty,
+            sexOptions: [Option(value: "", label: "—", selected: chosenSex.isEmpty)] + Sex.allCases.map {
+                Option(value: $0.rawValue, label: t["sex_\($0.rawValue)"] ?? $0.rawValue, selected: chosenSex == $0.rawValue)
+            },
+            flagOptions: PersonFlag.allCases.map {
+                Option(value: $0.rawValue, label: t["flag_\($0.rawValue)"] ?? $0.rawValue, selected: chosenFlags.contains($0.rawValue))
+            }
+        )
+        return try await req.page("person_new", title: "person_new_title", content: page, status: status)
+    }
+}
