@@ -7,7 +7,7 @@ BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WORK=$(mktemp -d /tmp/diversion-cli.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-export DIVERSION_BCRYPT_COST=4 LOG_LEVEL=warning
+export LOG_LEVEL=warning
 export DATABASE_URL="sqlite://$WORK/cli.sqlite"
 passed=0; failed=0
 check() { # description, command status (0 = the check holds)
@@ -24,6 +24,7 @@ grep -q "mysql" "$WORK/err"; check "the malformed URL's scheme is named" $?
 DATABASE_URL="postgres://u:p@127.0.0.1:1/db" one_line_error "$BIN" migrate; check "an unreachable database is one line and a failure" $?
 grep -q "cannot reach the database" "$WORK/err"; check "the unreachable database is named" $?
 
+DIVERSION_BCRYPT_COST=4 one_line_error "$BIN" migrate; check "a Bcrypt cost below 12 is refused" $?
 "$BIN" migrate >/dev/null 2>&1; check "migrate creates the schema" $?
 [ "$("$BIN" user list 2>/dev/null | wc -l)" -eq 1 ]; check "without --demo no account exists" $?
 "$BIN" agency add --name "Central Ministry" --type administration --region HQ >/dev/null; check "agency add" $?
@@ -44,9 +45,24 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "http://127.0.0.1:$port/api
 [ "$code" = 200 ]; check "the new administrator signs in" $?
 for _ in 1 2 3; do curl -s -o /dev/null -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' -d '{"username":"first.admin","password":"wrong"}'; done
 kill "$pid"; wait "$pid" 2>/dev/null
-
 "$BIN" audit verify | grep -q "audit chain intact: 4 entries"; check "audit verify passes on an intact chain" $?
-cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
+
+# An answered write survives kill -9 of the server.
+"$BIN" agency add --name "North Police" --type police --region N1 >/dev/null
+echo "another long secret" | "$BIN" user add --username north.officer --role officer --agency "North Police" >/dev/null
+cp "$WORK/cli.sqlite" "$WORK/before-crash.sqlite"
+"$BIN" serve --port "$port" >"$WORK/server2.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' -d '{"username":"north.officer","password":"another long secret"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+id=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/persons" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"givenName":"Rosa","familyName":"Quispe","birthDate":"1992-03-08","sex":"female"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute("select count(*) from person_identities i join persons p on p.id=i.person_id where i.family_name=?",("Quispe",)).fetchone()[0]; sys.exit(0 if n==1 else 1)' "$WORK/cli.sqlite"
+check "a person answered 201 is stored after kill -9 ($id)" $?
+"$BIN" audit verify >/dev/null; check "the audit chain is intact after kill -9" $?
+
+cp "$WORK/before-crash.sqlite" "$WORK/cli.sqlite"; rm -f "$WORK/cli.sqlite-wal" "$WORK/cli.sqlite-shm"
 restore() { cp "$WORK/clean.sqlite" "$WORK/cli.sqlite"; rm -f "$WORK/cli.sqlite-wal" "$WORK/cli.sqlite-shm"; }
 sql "PRAGMA wal_checkpoint(TRUNCATE);"; cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
 

@@ -5,7 +5,7 @@ import Logging
 /// Everything the server can be told, read from arguments, then environment, then defaults.
 public struct AppConfiguration: Sendable {
     public var database: DatabaseLocation
-    /// Bcrypt cost for new password hashes: 12 or more in service, lower only in tests.
+    /// Bcrypt cost for new password hashes: 12 or more; only the test suites set it lower.
     public var bcryptCost: Int = 12
     public var tokenLifetime: TimeInterval = 8 * 3600
     public var sessionIdleTimeout: TimeInterval = 30 * 60
@@ -27,8 +27,9 @@ public struct AppConfiguration: Sendable {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
         if let text = env["DIVERSION_BCRYPT_COST"] {
-            guard let cost = Int(text), (4...31).contains(cost) else {
-                throw ConfigurationError("DIVERSION_BCRYPT_COST must be a number from 4 to 31 (12 or more in service)")
+            // Cheaper hashes exist only for the test suites, which set the configuration directly.
+            guard let cost = Int(text), (12...31).contains(cost) else {
+                throw ConfigurationError("DIVERSION_BCRYPT_COST must be a number from 12 to 31")
             }
             config.bcryptCost = cost
         }
