@@ -146,3 +146,23 @@ struct AuthTests {
         }
     }
 }
+
+@Suite("Sign-in lockout under concurrency")
+struct LockoutConcurrencyTests {
+    @Test func parallelFailuresAllCountTowardsTheLock() async throws {
+        try await TestApp.run { t in
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 0..<30 {
+                    group.addTask {
+                        try await t.send(.POST, "/api/v1/auth/token", json: ["username": "prosecutor", "password": "wrong-\(n)"]).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 9)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 21)
+            let right = try await t.send(.POST, "/api/v1/auth/token", json: ["username": "prosecutor", "password": "demo"])
+            #expect(right.status == .tooManyRequests)
+        }
+    }
+}

@@ -145,3 +145,34 @@ struct PersonTests {
         }
     }
 }
+
+@Suite("Bodies that are not what the API expects")
+struct OddBodyTests {
+    @Test(arguments: ["/api/v1/auth/token", "/api/v1/persons"])
+    func aNullBodyNamesTheBody(path: String) async throws {
+        try await TestApp.run { t in
+            let token = try await t.token("officer")
+            let response = try await t.send(.POST, path, token: token, body: "null", contentType: "application/json")
+            #expect(response.status == .unprocessableEntity)
+            #expect(try response.problem().errors?.first?.field == "body")
+        }
+    }
+
+    @Test func anEmptyBodyIs400() async throws {
+        try await TestApp.run { t in
+            let token = try await t.token("officer")
+            let response = try await t.send(.POST, "/api/v1/persons", token: token, body: "", contentType: "application/json")
+            #expect(response.status == .badRequest)
+            #expect(try response.problem().detail.contains("empty"))
+        }
+    }
+
+    @Test func aStringWhereAListBelongsIsCalledAList() async throws {
+        try await TestApp.run { t in
+            let token = try await t.token("officer")
+            let body = #"{"givenName":"Ana","familyName":"Silva","birthDate":"1990-01-01","sex":"male","flags":"homeless"}"#
+            let response = try await t.send(.POST, "/api/v1/persons", token: token, body: body, contentType: "application/json")
+            #expect(try response.problem().errors?.first?.reason == "Expected a list.")
+        }
+    }
+}

@@ -37,6 +37,7 @@ struct PersonDraftTests {
         (PersonInput(givenName: String(repeating: "a", count: 101), familyName: "Silva", birthDate: "1990-01-01", sex: "male"), "givenName"),
         (PersonInput(givenName: "Ana\u{0007}", familyName: "Silva", birthDate: "1990-01-01", sex: "male"), "givenName"),
         (PersonInput(givenName: "Ana", familyName: "---", birthDate: "1990-01-01", sex: "male"), "familyName"),
+        (PersonInput(givenName: "\u{0301}\u{0301}", familyName: "Silva", birthDate: "1990-01-01", sex: "male"), "givenName"),
     ])
     func aWrongFieldIsNamed(input: PersonInput, field: String) {
         #expect(throws: ValidationFailure.self) { try PersonDraft.validate(input, today: today) }

@@ -33,8 +33,9 @@ struct SignIn {
         }
         let matches = (try? await request.password.async.verify(password, created: user.passwordHash)) ?? false
         guard matches else {
-            let failures = services.throttle.recordingFailure(user.loginFailures, now: now)
-            try await services.accounts.saveLoginFailures(failures, for: user, on: db)
+            let failures = try await services.accounts.recordLoginFailure(
+                userID: principal.userID, throttle: services.throttle, now: now, on: db
+            )
             try await audit(.loginFailed, username: username, user: principal)
             if let until = services.throttle.lockedUntil(failures, now: now) {
                 throw APIError.accountLocked(until: until)

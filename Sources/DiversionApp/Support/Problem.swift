@@ -64,6 +64,9 @@ extension Request {
         guard let contentType = headers.contentType, contentType.type == "application",
               contentType.subType == "json" || contentType.subType.hasSuffix("+json")
         else { throw Abort(.unsupportedMediaType) }
+        guard let body = body.data, body.readableBytes > 0 else {
+            throw APIError.badRequest("The body is empty. Send a JSON object with Content-Type: application/json.")
+        }
         return try content.decode(type, as: .json)
     }
 }

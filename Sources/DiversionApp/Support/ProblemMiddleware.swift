@@ -78,8 +78,8 @@ struct ProblemMiddleware: AsyncMiddleware {
         case .valueNotFound(let type, let context):
             let name = field(context.codingPath)
             return Problem(type: "validation", title: "The input has problems", status: 422,
-                           detail: "\(name) should be \(Self.describe(type)), not null.",
-                           errors: [FieldError(name, "Expected \(Self.describe(type)), not null.")])
+                           detail: "\(name.isEmpty ? "The body" : name) should be \(Self.describe(type)), not null.",
+                           errors: [FieldError(name.isEmpty ? "body" : name, "Expected \(Self.describe(type)), not null.")])
         case .keyNotFound(let key, let context):
             let name = field(context.codingPath + [key])
             return Problem(type: "validation", title: "The input has problems", status: 422,
@@ -99,11 +99,13 @@ struct ProblemMiddleware: AsyncMiddleware {
 
     static func describe(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type: "a string"
-        case is [String].Type: "a list of strings"
-        case is Int.Type, is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        default: type == [String: Any].self ? "an object" : "an object"
+        case is String.Type: return "a string"
+        case is Int.Type, is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            // The decoder reports lists as [Any] and objects as [String: Any], whatever their element type.
+            let name = String(describing: type)
+            return name.hasPrefix("Array") || name.hasPrefix("[") && !name.contains(":") ? "a list" : "an object"
         }
     }
 

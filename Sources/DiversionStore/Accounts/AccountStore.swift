@@ -2,6 +2,7 @@ import Crypto
 import DiversionCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Agencies, users and their tokens.
 public struct AccountStore: Sendable {
@@ -49,6 +50,22 @@ public struct AccountStore: Sendable {
             userID: userID, username: user.username, displayName: user.displayName, roles: user.roles,
             agencyID: agencyID, agencyName: agency.name, agencyType: type, region: agency.region
         )
+    }
+
+    /// Counts one failed sign-in and returns the new record, locking the account when the throttle says so.
+    /// The row's write lock is taken before it is read, so concurrent failures queue and all count.
+    public func recordLoginFailure(userID: UUID, throttle: LoginThrottle, now: Date, on db: any Database) async throws -> LoginFailures {
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw DatabaseUnavailable("not an SQL database") }
+            try await sql.update(UserModel.schema)
+                .set(SQLIdentifier("failed_logins"), to: SQLIdentifier("failed_logins"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(userID))
+                .run()
+            guard let user = try await UserModel.find(userID, on: tx) else { return LoginFailures() }
+            let next = throttle.recordingFailure(user.loginFailures, now: now)
+            try await saveLoginFailures(next, for: user, on: tx)
+            return next
+        }
     }
 
     /// Saves the sign-in failure record of a user.
