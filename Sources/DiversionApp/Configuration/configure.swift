@@ -4,6 +4,7 @@ import Fluent
 import Foundation
 import Leaf
 import LeafKit
+import NIOPosix
 import Vapor
 
 /// Where the app's templates, stylesheets, messages and API description are installed.
@@ -17,7 +18,8 @@ public enum AppResources {
 public func configure(_ app: Application, _ config: AppConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws {
     let resources = AppResources.directory
 
-    try DatabaseSetup.register(config.database, on: app.databases, sqlLogLevel: config.sqlLogLevel)
+    let memoryIdentifier = UUID().uuidString
+    try DatabaseSetup.register(config.database, on: app.databases, sqlLogLevel: config.sqlLogLevel, memoryIdentifier: memoryIdentifier)
     app.migrations.add(DatabaseSetup.migrations)
     // A failed first connection is reported once, as the one-line error below, not also as a pool log.
     let level = app.logger.logLevel
@@ -42,7 +44,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.diversion = DiversionServices(
         configuration: config,
         policy: AccessPolicy(),
-        auditTrail: AuditTrail(database: app.db),
+        auditTrail: AuditTrail(database: try auditDatabase(app, config, memoryIdentifier: memoryIdentifier)),
         accounts: AccountStore(),
         people: PersonStore(),
         throttle: LoginThrottle(),
@@ -72,4 +74,31 @@ func routes(_ app: Application, resources: URL) throws {
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)
     PeoplePages().register(web)
+}
+
+/// The audit trail writes through a connection and thread of its own, so that its commits never
+/// wait in line behind the reads of the requests that are waiting for those commits.
+private func auditDatabase(_ app: Application, _ config: AppConfiguration, memoryIdentifier: String) throws -> any Database {
+    let threads = NIOThreadPool(numberOfThreads: 1)
+    threads.start()
+    let databases = Databases(threadPool: threads, on: app.eventLoopGroup)
+    try DatabaseSetup.register(
+        config.database, on: databases, sqlLogLevel: config.sqlLogLevel, connectionsPerEventLoop: 1, memoryIdentifier: memoryIdentifier
+    )
+    app.lifecycle.use(AuditDatabaseLifecycle(databases: databases, threads: threads))
+    guard let database = databases.database(logger: app.logger, on: app.eventLoopGroup.any()) else {
+        throw DatabaseUnavailable("the audit trail's database could not be opened")
+    }
+    return database
+}
+
+/// Closes the audit trail's own connection and thread when the application stops.
+private struct AuditDatabaseLifecycle: LifecycleHandler {
+    let databases: Databases
+    let threads: NIOThreadPool
+
+    func shutdownAsync(_ application: Application) async {
+        await databases.shutdownAsync()
+        try? await threads.shutdownGracefully()
+    }
 }

@@ -113,16 +113,19 @@ public struct AccountStore: Sendable {
         secret: String, kind: AccessTokenModel.Kind, now: Date, idleTimeout: TimeInterval?, on db: any Database
     ) async throws -> (token: AccessTokenModel, user: UserModel)? {
         guard !secret.isEmpty, secret.count <= 200 else { return nil }
+        // One query for the token, its user and the user's agency: this runs on every request.
         guard let token = try await AccessTokenModel.query(on: db)
+            .join(UserModel.self, on: \AccessTokenModel.$user.$id == \UserModel.$id)
+            .join(AgencyModel.self, on: \UserModel.$agency.$id == \AgencyModel.$id)
             .filter(\.$tokenHash == Self.tokenHash(secret))
             .filter(\.$kind == kind.rawValue)
             .first()
         else { return nil }
         if token.revokedAt != nil || token.expiresAt <= now { return nil }
         if let idleTimeout, now.timeIntervalSince(token.lastUsedAt) > idleTimeout { return nil }
-        guard let user = try await UserModel.query(on: db).filter(\.$id == token.$user.id).with(\.$agency).first(),
-              !user.disabled
-        else { return nil }
+        let user = try token.joined(UserModel.self)
+        user.$agency.value = try token.joined(AgencyModel.self)
+        guard !user.disabled else { return nil }
         return (token, user)
     }
 

@@ -85,9 +85,15 @@ public actor AuditTrail {
             let (count, outcomes) = try await database.transaction { db -> (Int, [(any Error)?]) in
                 var outcomes = [(any Error)?](repeating: nil, count: batch.count)
                 guard let sql = db as? any SQLDatabase else { throw AuditTrailError.notSQL }
-                // Taking the head row's write lock first orders all appenders, in this process and others.
-                try await sql.update(AuditChainHeadModel.schema).set(SQLIdentifier("appends"), to: SQLRaw("appends + 1"))
-                    .where(SQLIdentifier("id"), .equal, SQLLiteral.numeric("1")).run()
+                // Taking the head row's write lock first orders all appenders, in this process and others,
+                // and RETURNING reads the head under that lock in the same statement.
+                guard let head = try await sql.update(AuditChainHeadModel.schema)
+                    .set(SQLIdentifier("appends"), to: SQLRaw("appends + 1"))
+                    .where(SQLIdentifier("id"), .equal, SQLLiteral.numeric("1"))
+                    .returning(SQLColumn("seq"), SQLColumn("hash"))
+                    .first()
+                else { throw AuditTrailError.missingHead }
+                let tail = (sequence: try head.decode(column: "seq", as: Int64.self), hash: try head.decode(column: "hash", as: String.self))
                 var events: [AuditEvent] = []
                 for (index, job) in batch.enumerated() {
                     if let work = job.work {
@@ -104,8 +110,7 @@ public actor AuditTrail {
                     events += job.events
                 }
                 guard !events.isEmpty else { return (0, outcomes) }
-                guard let head = try await AuditChainHeadModel.find(1, on: db) else { throw AuditTrailError.missingHead }
-                let entries = chain.append(events, after: (head.sequence, head.hash))
+                let entries = chain.append(events, after: tail)
                 for chunk in stride(from: 0, to: entries.count, by: 500) {
                     let models = entries[chunk..<min(chunk + 500, entries.count)].map(AuditEntryModel.init)
                     try await models.create(on: db)

@@ -8,10 +8,14 @@ import SQLKit
 /// Opens the configured database and describes the schema's migrations.
 public enum DatabaseSetup {
     /// Registers `location` as the default database; creates the folder of an SQLite file.
-    public static func register(_ location: DatabaseLocation, on databases: Databases, sqlLogLevel: Logger.Level = .debug) throws {
+    /// Two registrations with the same `memoryIdentifier` share one in-memory SQLite database.
+    public static func register(
+        _ location: DatabaseLocation, on databases: Databases, sqlLogLevel: Logger.Level = .debug,
+        connectionsPerEventLoop: Int = 4, memoryIdentifier: String = UUID().uuidString
+    ) throws {
         switch location {
         case .sqliteMemory:
-            databases.use(.sqlite(.memory, sqlLogLevel: sqlLogLevel), as: .sqlite)
+            databases.use(.sqlite(.init(storage: .memory(identifier: memoryIdentifier)), sqlLogLevel: sqlLogLevel), as: .sqlite)
         case .sqliteFile(let path):
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
@@ -35,7 +39,7 @@ public enum DatabaseSetup {
                 hostname: p.host, port: p.port, username: p.username, password: p.password, database: p.database, tls: tls
             )
             config.searchPath = p.searchPath
-            databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel), as: .psql)
+            databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: connectionsPerEventLoop, connectionPoolTimeout: .seconds(10), sqlLogLevel: sqlLogLevel), as: .psql)
         }
     }
 

@@ -30,10 +30,12 @@ public struct PersonStore: Sendable {
     }
 
     public func find(_ id: UUID, on db: any Database) async throws -> Person? {
-        guard let person = try await PersonModel.find(id, on: db),
-              let identity = try await PersonIdentityModel.query(on: db).filter(\.$person.$id == id).first()
+        guard let identity = try await PersonIdentityModel.query(on: db)
+            .join(PersonModel.self, on: \PersonIdentityModel.$person.$id == \PersonModel.$id)
+            .filter(\.$person.$id == id)
+            .first()
         else { return nil }
-        return Self.person(person, identity)
+        return Self.person(try identity.joined(PersonModel.self), identity)
     }
 
     /// People whose name words begin with every searched word, and/or born on the date; ordered by name.
