@@ -7,15 +7,12 @@ import Vapor
 enum Access: Sendable, CustomStringConvertible {
     /// No sign-in needed (login, health, documents).
     case anyone
-    /// Any signed-in user, whatever their role.
-    case signedIn
     /// A signed-in user whom the access policy allows this.
     case allowed(Action, Resource)
 
     var description: String {
         switch self {
         case .anyone: "anyone"
-        case .signedIn: "signed-in"
         case .allowed(let a, let r): "\(a.rawValue) \(r.rawValue)"
         }
     }
@@ -50,8 +47,6 @@ extension Request {
         switch access {
         case .anyone:
             return
-        case .signedIn:
-            _ = try requirePrincipal()
         case .allowed(let action, let resource):
             let principal = try requirePrincipal()
             if case .deny(let reason) = diversion.policy.decide(principal, action, resource) {

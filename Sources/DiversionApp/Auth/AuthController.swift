@@ -32,8 +32,8 @@ struct AuthController {
 
     func register(_ api: any RoutesBuilder) {
         api.endpoint(.POST, "auth", "token", access: .anyone, use: token)
-        api.endpoint(.POST, "auth", "logout", access: .signedIn, use: logout)
-        api.endpoint(.GET, "me", access: .signedIn, use: me)
+        api.endpoint(.POST, "auth", "logout", access: .allowed(.delete, .ownAccount), use: logout)
+        api.endpoint(.GET, "me", access: .allowed(.read, .ownAccount), use: me)
     }
 
     @Sendable func token(_ req: Request) async throws -> Response {

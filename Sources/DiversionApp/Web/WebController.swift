@@ -37,8 +37,8 @@ struct WebController {
         web.endpoint(.GET, "", access: .anyone, use: root)
         web.endpoint(.GET, "login", access: .anyone, use: loginPage)
         web.endpoint(.POST, "login", access: .anyone, use: login)
-        web.endpoint(.POST, "logout", access: .signedIn, use: logout)
-        web.endpoint(.GET, "home", access: .signedIn, use: home)
+        web.endpoint(.POST, "logout", access: .allowed(.delete, .ownAccount), use: logout)
+        web.endpoint(.GET, "home", access: .allowed(.read, .ownAccount), use: home)
         web.endpoint(.GET, "language", ":code", access: .anyone, use: language)
     }
 
