@@ -76,7 +76,8 @@ struct WebController {
                 string: issued.secret, expires: issued.token.expiresAt, maxAge: nil, path: "/",
                 isSecure: isSecure(req), isHTTPOnly: true, sameSite: .lax
             )
-            response.cookies[Self.loginCSRFCookie] = .expired
+            // Cleared with the same path it was set on, or the browser keeps it.
+            response.cookies[Self.loginCSRFCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/login", isHTTPOnly: true, sameSite: .strict)
             return response
         } catch APIError.accountLocked(let until) {
             let time = until.formatted(Date.FormatStyle(date: .omitted, time: .shortened, timeZone: TimeZone(identifier: "UTC") ?? .current))
