@@ -23,6 +23,17 @@ struct TestApp {
     let clock: TestClock
 
     static func run(_ body: (TestApp) async throws -> Void) async throws {
+        await TestSlots.shared.acquire()
+        do {
+            try await runApp(body)
+        } catch {
+            await TestSlots.shared.release()
+            throw error
+        }
+        await TestSlots.shared.release()
+    }
+
+    private static func runApp(_ body: (TestApp) async throws -> Void) async throws {
         var location = DatabaseLocation.sqliteMemory
         var schema: String?
         if let url = ProcessInfo.processInfo.environment["DIVERSION_TEST_DATABASE_URL"], !url.isEmpty {
@@ -36,8 +47,11 @@ struct TestApp {
         }
         var config = AppConfiguration(database: location)
         config.bcryptCost = 4
+        // Suites run in parallel, each app with its own pool: keep them within the server's connection limit.
+        config.connectionsPerEventLoop = 1
         let clock = TestClock()
         let app = try await Application.make(.testing)
+        app.logger.logLevel = .error
         do {
             try await configure(app, config, now: { clock.now })
             if let schema, let sql = app.db as? any SQLDatabase {
@@ -47,6 +61,8 @@ struct TestApp {
             try await DemoJurisdiction.seed(app)
             try await body(TestApp(app: app, clock: clock))
         } catch {
+            // PostgreSQL errors describe themselves only when asked to reflect.
+            print("test app failed: \(String(reflecting: error))")
             await drop(schema, app)
             try await app.asyncShutdown()
             throw error
@@ -113,3 +129,29 @@ extension TestingHTTPResponse {
 /// Every role of the demo jurisdiction, by username.
 let caseworkUsers = ["officer", "prosecutor", "judge", "provider", "supervisor"]
 let nonCaseworkUsers = ["analyst", "admin"]
+
+/// Bounds how many test apps run at once, so parallel suites stay within PostgreSQL's connection limit.
+actor TestSlots {
+    static let shared = TestSlots(limit: 12)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}

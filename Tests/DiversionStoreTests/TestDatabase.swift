@@ -27,7 +27,7 @@ struct TestDatabase {
             }
         }
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
-        try DatabaseSetup.register(location, on: databases)
+        try DatabaseSetup.register(location, on: databases, connectionsPerEventLoop: 1)
         let logger = Logger(label: "test")
         let db = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
         if let schema, let sql = db as? any SQLDatabase {

@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Age under which a person is a minor, until a jurisdiction policy says otherwise.
     public var ageOfMajority = 18
+    /// PostgreSQL connections each event loop may open (SQLite always uses one).
+    public var connectionsPerEventLoop = 4
     /// The SQL log level; SQL is logged only when asked for, since statements can carry personal data.
     public var sqlLogLevel: Logger.Level = .trace
 
@@ -23,7 +25,7 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `DIVERSION_BCRYPT_COST`, `DIVERSION_TOKEN_HOURS`, `DIVERSION_SESSION_IDLE_MINUTES`,
-    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `LOG_LEVEL`.
+    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `LOG_LEVEL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
         if let text = env["DIVERSION_BCRYPT_COST"] {
@@ -53,6 +55,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("DIVERSION_MAX_BODY must look like 256kb or 1mb")
             }
             config.maxBodySize = text
+        }
+        if let text = env["DIVERSION_DB_CONNECTIONS"] {
+            guard let n = Int(text), (1...64).contains(n) else {
+                throw ConfigurationError("DIVERSION_DB_CONNECTIONS must be a number from 1 to 64 (connections per event loop)")
+            }
+            config.connectionsPerEventLoop = n
         }
         if let text = env["LOG_LEVEL"] {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {

@@ -19,7 +19,10 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     let resources = AppResources.directory
 
     let memoryIdentifier = UUID().uuidString
-    try DatabaseSetup.register(config.database, on: app.databases, sqlLogLevel: config.sqlLogLevel, memoryIdentifier: memoryIdentifier)
+    try DatabaseSetup.register(
+        config.database, on: app.databases, sqlLogLevel: config.sqlLogLevel,
+        connectionsPerEventLoop: config.connectionsPerEventLoop, memoryIdentifier: memoryIdentifier
+    )
     app.migrations.add(DatabaseSetup.migrations)
     // A failed first connection is reported once, as the one-line error below, not also as a pool log.
     let level = app.logger.logLevel
