@@ -28,7 +28,8 @@ struct TestDatabase {
         }
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         try DatabaseSetup.register(location, on: databases, connectionsPerEventLoop: 1)
-        let logger = Logger(label: "test")
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
         let db = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
         if let schema, let sql = db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA \(ident: schema)").run()

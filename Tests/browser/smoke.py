@@ -152,10 +152,27 @@ class Smoke:
         return self.wait().until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), f"{css} to be visible")
 
     def click_to_new_page(self, css: str) -> None:
-        """Clicks an element that loads a new page, and waits until the old page is gone."""
+        """Clicks an element that loads a new page, and waits until the old page is gone.
+
+        While a page is being replaced Chromium may answer about the old document with any
+        WebDriver error, not only a stale-element one, so every such error means "gone".
+        """
         old = self.driver.find_element(By.TAG_NAME, "html")
-        self.wait().until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"{css} to be clickable").click()
-        self.wait().until(EC.staleness_of(old), f"a new page after clicking {css}")
+
+        def old_page_gone(_driver) -> bool:
+            try:
+                old.tag_name
+                return False
+            except WebDriverException:
+                return True
+
+        element = self.wait().until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"{css} to be clickable")
+        try:
+            element.click()
+        except WebDriverException:
+            if not old_page_gone(self.driver):
+                raise
+        self.wait().until(old_page_gone, f"a new page after clicking {css}")
         self.wait_loaded()
 
     def wait_path(self, expected: str) -> None:

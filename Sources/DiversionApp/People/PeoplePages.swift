@@ -87,7 +87,7 @@ struct PeoplePages {
     }
 
     @Sendable func search(_ req: Request) async throws -> Response {
-        let params = try req.query.decode(PersonController.SearchParameters.self)
+        let params = try PersonController.SearchParameters.from(req)
         let principal = try req.requirePrincipal()
         var page = SearchPage(
             q: String((params.q ?? "").prefix(200)), birthDate: String((params.birthDate ?? "").prefix(10)), searched: false, results: [], errors: [],

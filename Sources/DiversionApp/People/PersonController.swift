@@ -64,7 +64,7 @@ struct PersonController {
     }
 
     @Sendable func search(_ req: Request) async throws -> PersonList {
-        let params = try req.query.decode(SearchParameters.self)
+        let params = try SearchParameters.from(req)
         let found = try await PeopleService(request: req).search(try params.query())
         let today = CalendarDate(req.now)
         let age = req.diversion.configuration.ageOfMajority
@@ -73,6 +73,17 @@ struct PersonController {
 }
 
 extension PersonController.SearchParameters {
+    /// The search parameters of a request; an unreadable query string is a 400 that says so.
+    static func from(_ req: Request) throws -> Self {
+        do {
+            return try req.query.decode(Self.self)
+        } catch is DecodingError {
+            throw ValidationFailure([FieldError("query", "Give q, birthDate and limit once each, as text.")])
+        } catch {
+            throw APIError.badRequest("The query string could not be read. Percent-encode special characters, as in q=jos%C3%A9.")
+        }
+    }
+
     /// The checked query; the limit arrives as text so that a non-number is a named error.
     func query() throws -> PersonQuery {
         var n: Int?
