@@ -24,7 +24,13 @@ func withApplication<T>(
     let app = try await Application.make(Environment(name: "production", arguments: arguments))
     do {
         try await configure(app, config)
-        if migrate { try await app.autoMigrate() }
+        if migrate {
+            // Each migration logs at info; a newcomer needs the outcome, not the steps.
+            let level = app.logger.logLevel
+            app.logger.logLevel = max(level, .notice)
+            try await app.autoMigrate()
+            app.logger.logLevel = level
+        }
         let result = try await body(app, config)
         try await app.asyncShutdown()
         return result

@@ -21,7 +21,7 @@ enum Access: Sendable, CustomStringConvertible {
 /// The signed-in user of a request and how they signed in.
 struct Session: Sendable {
     let principal: Principal
-    let token: AccessTokenModel
+    let token: SessionToken
 }
 
 extension Request {

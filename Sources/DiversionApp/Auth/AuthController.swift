@@ -59,7 +59,7 @@ struct AuthController {
     @Sendable func logout(_ req: Request) async throws -> HTTPStatus {
         guard let session = req.session else { throw APIError.unauthenticated("Sign in first.") }
         try await req.diversion.accounts.revoke(session.token, now: req.now, on: req.db)
-        try await req.diversion.auditTrail.record([try req.auditEvent(.logout, "session", id: session.token.id?.uuidString)])
+        try await req.diversion.auditTrail.record([try req.auditEvent(.logout, "session", id: session.token.id.uuidString.lowercased())])
         return .noContent
     }
 

@@ -7,9 +7,9 @@ struct BearerAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
             let services = request.diversion
-            if let (token, user) = try await services.accounts.validToken(
+            if let (token, principal) = try await services.accounts.validToken(
                 secret: bearer.token, kind: .api, now: request.now, idleTimeout: nil, on: request.db
-            ), let principal = services.accounts.principal(for: user) {
+            ) {
                 request.session = Session(principal: principal, token: token)
                 request.logger[metadataKey: "user"] = .string(principal.username)
             }
@@ -26,9 +26,9 @@ struct SessionAuthenticator: AsyncMiddleware {
         if let secret = request.cookies[Self.cookieName]?.string {
             let services = request.diversion
             let now = request.now
-            if let (token, user) = try await services.accounts.validToken(
+            if let (token, principal) = try await services.accounts.validToken(
                 secret: secret, kind: .web, now: now, idleTimeout: services.configuration.sessionIdleTimeout, on: request.db
-            ), let principal = services.accounts.principal(for: user) {
+            ) {
                 try await services.accounts.touch(token, now: now, on: request.db)
                 request.session = Session(principal: principal, token: token)
                 request.logger[metadataKey: "user"] = .string(principal.username)

@@ -91,7 +91,7 @@ struct WebController {
     @Sendable func logout(_ req: Request) async throws -> Response {
         if let session = req.session {
             try await req.diversion.accounts.revoke(session.token, now: req.now, on: req.db)
-            try await req.diversion.auditTrail.record([try req.auditEvent(.logout, "session", id: session.token.id?.uuidString)])
+            try await req.diversion.auditTrail.record([try req.auditEvent(.logout, "session", id: session.token.id.uuidString.lowercased())])
         }
         let response = req.redirect(to: "/login?notice=signed_out")
         response.cookies[SessionAuthenticator.cookieName] = .expired

@@ -4,6 +4,14 @@ import FluentKit
 import Foundation
 import SQLKit
 
+/// A live token as the request needs it: which one, until when, and the session's form token.
+public struct SessionToken: Sendable, Equatable {
+    public let id: UUID
+    public let expiresAt: Date
+    public let lastUsedAt: Date
+    public let csrfToken: String?
+}
+
 /// Agencies, users and their tokens.
 public struct AccountStore: Sendable {
     public init() {}
@@ -82,7 +90,7 @@ public struct AccountStore: Sendable {
 
     /// The hash under which a token secret is stored; the secret itself never is.
     public static func tokenHash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        HexDigest.sha256(Data(secret.utf8))
     }
 
     /// A new random secret of 32 bytes, URL-safe base64.
@@ -108,35 +116,66 @@ public struct AccountStore: Sendable {
         return (secret, token)
     }
 
-    /// The live token for `secret` with its user and agency, or nil when unknown, revoked, expired or idle too long.
+    /// The live token for `secret` and who holds it, or nil when unknown, revoked, expired, idle too long
+    /// or held by a disabled account. One query, read without building models: it runs on every request.
     public func validToken(
         secret: String, kind: AccessTokenModel.Kind, now: Date, idleTimeout: TimeInterval?, on db: any Database
-    ) async throws -> (token: AccessTokenModel, user: UserModel)? {
-        guard !secret.isEmpty, secret.count <= 200 else { return nil }
-        // One query for the token, its user and the user's agency: this runs on every request.
-        guard let token = try await AccessTokenModel.query(on: db)
-            .join(UserModel.self, on: \AccessTokenModel.$user.$id == \UserModel.$id)
-            .join(AgencyModel.self, on: \UserModel.$agency.$id == \AgencyModel.$id)
-            .filter(\.$tokenHash == Self.tokenHash(secret))
-            .filter(\.$kind == kind.rawValue)
+    ) async throws -> (token: SessionToken, principal: Principal)? {
+        guard !secret.isEmpty, secret.count <= 200, let sql = db as? any SQLDatabase else { return nil }
+        let tokens = AccessTokenModel.schema, users = UserModel.schema, agencies = AgencyModel.schema
+        guard let row = try await sql.select()
+            .column(SQLColumn("id", table: tokens), as: "token_id")
+            .column(SQLColumn("expires_at", table: tokens), as: "expires_at")
+            .column(SQLColumn("last_used_at", table: tokens), as: "last_used_at")
+            .column(SQLColumn("revoked_at", table: tokens), as: "revoked_at")
+            .column(SQLColumn("csrf_token", table: tokens), as: "csrf_token")
+            .column(SQLColumn("id", table: users), as: "user_id")
+            .column(SQLColumn("username", table: users), as: "username")
+            .column(SQLColumn("display_name", table: users), as: "display_name")
+            .column(SQLColumn("roles", table: users), as: "roles")
+            .column(SQLColumn("disabled", table: users), as: "disabled")
+            .column(SQLColumn("id", table: agencies), as: "agency_id")
+            .column(SQLColumn("name", table: agencies), as: "agency_name")
+            .column(SQLColumn("type", table: agencies), as: "agency_type")
+            .column(SQLColumn("region", table: agencies), as: "agency_region")
+            .from(tokens)
+            .join(users, on: SQLColumn("user_id", table: tokens), .equal, SQLColumn("id", table: users))
+            .join(agencies, on: SQLColumn("agency_id", table: users), .equal, SQLColumn("id", table: agencies))
+            .where(SQLColumn("token_hash", table: tokens), .equal, SQLBind(Self.tokenHash(secret)))
+            .where(SQLColumn("kind", table: tokens), .equal, SQLBind(kind.rawValue))
+            .limit(1)
             .first()
         else { return nil }
-        if token.revokedAt != nil || token.expiresAt <= now { return nil }
+        let token = SessionToken(
+            id: try row.decode(column: "token_id", as: UUID.self),
+            expiresAt: try row.decode(column: "expires_at", as: Date.self),
+            lastUsedAt: try row.decode(column: "last_used_at", as: Date.self),
+            csrfToken: try row.decode(column: "csrf_token", as: String?.self)
+        )
+        if try row.decode(column: "revoked_at", as: Date?.self) != nil || token.expiresAt <= now { return nil }
         if let idleTimeout, now.timeIntervalSince(token.lastUsedAt) > idleTimeout { return nil }
-        let user = try token.joined(UserModel.self)
-        user.$agency.value = try token.joined(AgencyModel.self)
-        guard !user.disabled else { return nil }
-        return (token, user)
+        if try row.decode(column: "disabled", as: Bool.self) { return nil }
+        guard let type = AgencyType(rawValue: try row.decode(column: "agency_type", as: String.self)) else { return nil }
+        let principal = Principal(
+            userID: try row.decode(column: "user_id", as: UUID.self),
+            username: try row.decode(column: "username", as: String.self),
+            displayName: try row.decode(column: "display_name", as: String.self),
+            roles: Set(try row.decode(column: "roles", as: String.self).split(separator: ",").compactMap { Role(rawValue: String($0)) }),
+            agencyID: try row.decode(column: "agency_id", as: UUID.self),
+            agencyName: try row.decode(column: "agency_name", as: String.self),
+            agencyType: type,
+            region: try row.decode(column: "agency_region", as: String.self)
+        )
+        return (token, principal)
     }
 
     /// Marks a session used; skipped when it was marked recently, so reads do not all become writes.
-    public func touch(_ token: AccessTokenModel, now: Date, on db: any Database) async throws {
-        guard let id = token.id, now.timeIntervalSince(token.lastUsedAt) > 60 else { return }
-        try await AccessTokenModel.query(on: db).filter(\.$id == id).set(\.$lastUsedAt, to: now).update()
+    public func touch(_ token: SessionToken, now: Date, on db: any Database) async throws {
+        guard now.timeIntervalSince(token.lastUsedAt) > 60 else { return }
+        try await AccessTokenModel.query(on: db).filter(\.$id == token.id).set(\.$lastUsedAt, to: now).update()
     }
 
-    public func revoke(_ token: AccessTokenModel, now: Date, on db: any Database) async throws {
-        guard let id = token.id else { return }
-        try await AccessTokenModel.query(on: db).filter(\.$id == id).set(\.$revokedAt, to: now).update()
+    public func revoke(_ token: SessionToken, now: Date, on db: any Database) async throws {
+        try await AccessTokenModel.query(on: db).filter(\.$id == token.id).set(\.$revokedAt, to: now).update()
     }
 }

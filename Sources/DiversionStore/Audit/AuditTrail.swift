@@ -112,8 +112,7 @@ public actor AuditTrail {
                 guard !events.isEmpty else { return (0, outcomes) }
                 let entries = chain.append(events, after: tail)
                 for chunk in stride(from: 0, to: entries.count, by: 500) {
-                    let models = entries[chunk..<min(chunk + 500, entries.count)].map(AuditEntryModel.init)
-                    try await models.create(on: db)
+                    try await Self.insert(entries[chunk..<min(chunk + 500, entries.count)], into: sql)
                 }
                 if let last = entries.last {
                     try await sql.update(AuditChainHeadModel.schema)
@@ -131,6 +130,25 @@ public actor AuditTrail {
         } catch {
             for job in batch { job.done(error) }
         }
+    }
+}
+
+extension AuditTrail {
+    /// One multi-row INSERT, bound value by value: the audit writer is the one place every request passes.
+    static func insert(_ entries: ArraySlice<AuditEntry>, into sql: any SQLDatabase) async throws {
+        var insert = sql.insert(into: AuditEntryModel.schema).columns(
+            "seq", "occurred_at", "user_id", "username", "agency_id", "action", "resource_type",
+            "resource_id", "person_id", "purpose", "request_id", "prev_hash", "hash"
+        )
+        for entry in entries {
+            let e = entry.event
+            insert = insert.values(
+                SQLBind(entry.sequence), SQLBind(AuditChain.timestamp(e.occurredAt)), SQLBind(e.userID), SQLBind(e.username),
+                SQLBind(e.agencyID), SQLBind(e.action.rawValue), SQLBind(e.resourceType), SQLBind(e.resourceID),
+                SQLBind(e.personID), SQLBind(e.purpose), SQLBind(e.requestID), SQLBind(entry.previousHash), SQLBind(entry.hash)
+            )
+        }
+        try await insert.run()
     }
 }
 
@@ -154,7 +172,5 @@ public enum AuditTrailError: Error, CustomStringConvertible {
 
 extension AuditChain {
     /// The chain with SHA-256 from swift-crypto.
-    public static let sha256 = AuditChain { data in
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
+    public static let sha256 = AuditChain { data in HexDigest.sha256(data) }
 }

@@ -1,6 +1,7 @@
 import DiversionCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Reads and writes people: the pseudonymous record and its identity row together.
 public struct PersonStore: Sendable {
@@ -29,13 +30,41 @@ public struct PersonStore: Sendable {
         return Person(id: id, details: draft, createdAt: now)
     }
 
+    /// One person by id, read in one query without building models: records are opened often.
     public func find(_ id: UUID, on db: any Database) async throws -> Person? {
-        guard let identity = try await PersonIdentityModel.query(on: db)
-            .join(PersonModel.self, on: \PersonIdentityModel.$person.$id == \PersonModel.$id)
-            .filter(\.$person.$id == id)
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let persons = PersonModel.schema, identities = PersonIdentityModel.schema
+        guard let row = try await sql.select()
+            .columns(
+                SQLColumn("birth_date", table: persons), SQLColumn("sex", table: persons),
+                SQLColumn("gender_identity", table: persons), SQLColumn("nationality", table: persons),
+                SQLColumn("preferred_language", table: persons), SQLColumn("flags", table: persons),
+                SQLColumn("created_at", table: persons),
+                SQLColumn("given_name", table: identities), SQLColumn("family_name", table: identities)
+            )
+            .from(persons)
+            .join(identities, on: SQLColumn("person_id", table: identities), .equal, SQLColumn("id", table: persons))
+            .where(SQLColumn("id", table: persons), .equal, SQLBind(id))
+            .limit(1)
             .first()
         else { return nil }
-        return Self.person(try identity.joined(PersonModel.self), identity)
+        guard let birthDate = CalendarDate(try row.decode(column: "birth_date", as: String.self)),
+              let sex = Sex(rawValue: try row.decode(column: "sex", as: String.self))
+        else { return nil }
+        let draft = PersonDraft(
+            givenName: try row.decode(column: "given_name", as: String.self),
+            familyName: try row.decode(column: "family_name", as: String.self),
+            birthDate: birthDate, sex: sex,
+            genderIdentity: try row.decode(column: "gender_identity", as: String?.self),
+            nationality: try row.decode(column: "nationality", as: String?.self),
+            preferredLanguage: try row.decode(column: "preferred_language", as: String?.self),
+            flags: Self.flags(try row.decode(column: "flags", as: String.self))
+        )
+        return Person(id: id, details: draft, createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+
+    static func flags(_ text: String) -> [PersonFlag] {
+        text.split(separator: ",").compactMap { PersonFlag(rawValue: String($0)) }
     }
 
     /// People whose name words begin with every searched word, and/or born on the date; ordered by name.
@@ -68,7 +97,7 @@ public struct PersonStore: Sendable {
         let draft = PersonDraft(
             givenName: identity.givenName, familyName: identity.familyName, birthDate: birthDate, sex: sex,
             genderIdentity: p.genderIdentity, nationality: p.nationality, preferredLanguage: p.preferredLanguage,
-            flags: p.flags.split(separator: ",").compactMap { PersonFlag(rawValue: String($0)) }
+            flags: flags(p.flags)
         )
         return Person(id: id, details: draft, createdAt: p.createdAt)
     }
