@@ -62,6 +62,15 @@ struct OperationsTests {
         }
     }
 
+    @Test func behindTLSBrowsersAreToldToStayOnHTTPS() async throws {
+        try await TestApp.run { t in
+            let plain = try await t.send(.GET, "/login")
+            #expect(plain.headers.first(name: "Strict-Transport-Security") == nil)
+            let tls = try await t.send(.GET, "/login", headers: [("X-Forwarded-Proto", "https")])
+            #expect(tls.headers.first(name: "Strict-Transport-Security")?.hasPrefix("max-age=") == true)
+        }
+    }
+
     @Test func anUnknownAPIPathIs404ProblemJSON() async throws {
         try await TestApp.run { t in
             let response = try await t.send(.GET, "/api/v1/nothing-here")

@@ -6,8 +6,24 @@ import NIOPosix
 import Testing
 @testable import DiversionStore
 
+/// Tampering needs the guards out of the way first, as it would for anyone rewriting the trail.
+func dropAuditGuards(_ db: any Database) async throws {
+    try await AddAuditEntryGuards().revert(on: db)
+}
+
 @Suite("The stored audit trail")
 struct AuditTrailTests {
+    @Test func theDatabaseRefusesToChangeOrRemoveAuditEntries() async throws {
+        try await TestDatabase.with { t in
+            let trail = AuditTrail(database: t.db)
+            try await trail.record([event(1), event(2)])
+            let sql = try #require(t.db as? any SQLDatabase)
+            await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_entries SET username = 'x' WHERE seq = 1").run() }
+            await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM audit_entries WHERE seq = 2").run() }
+            #expect(try await AuditLedger().verify(on: t.db) == .intact(entries: 2))
+        }
+    }
+
     func event(_ n: Int, person: UUID? = nil) -> AuditEvent {
         AuditEvent(occurredAt: Date(), userID: UUID(), username: "officer", agencyID: UUID(), action: .read,
                    resourceType: "person", resourceID: "p\(n)", personID: person, purpose: nil, requestID: "r\(n)")
@@ -38,6 +54,7 @@ struct AuditTrailTests {
             let trail = AuditTrail(database: t.db)
             for n in 1...5 { try await trail.record([event(n)]) }
             let sql = try #require(t.db as? any SQLDatabase)
+            try await dropAuditGuards(t.db)
             try await sql.raw("UPDATE audit_entries SET username = 'intruder' WHERE seq = 3").run()
             #expect(try await AuditLedger().verify(on: t.db) == .broken(.hashMismatch(sequence: 3)))
         }
@@ -48,6 +65,7 @@ struct AuditTrailTests {
             let trail = AuditTrail(database: t.db)
             for n in 1...5 { try await trail.record([event(n)]) }
             let sql = try #require(t.db as? any SQLDatabase)
+            try await dropAuditGuards(t.db)
             try await sql.raw("DELETE FROM audit_entries WHERE seq = 2").run()
             #expect(try await AuditLedger().verify(on: t.db) == .broken(.sequenceGap(expected: 2, found: 3)))
         }
@@ -58,6 +76,7 @@ struct AuditTrailTests {
             let trail = AuditTrail(database: t.db)
             for n in 1...5 { try await trail.record([event(n)]) }
             let sql = try #require(t.db as? any SQLDatabase)
+            try await dropAuditGuards(t.db)
             // Swap the contents of entries 2 and 4, keeping their sequence numbers.
             try await sql.raw("UPDATE audit_entries SET seq = -2 WHERE seq = 2").run()
             try await sql.raw("UPDATE audit_entries SET seq = 2 WHERE seq = 4").run()
@@ -73,6 +92,7 @@ struct AuditTrailTests {
             let trail = AuditTrail(database: t.db)
             for n in 1...5 { try await trail.record([event(n)]) }
             let sql = try #require(t.db as? any SQLDatabase)
+            try await dropAuditGuards(t.db)
             try await sql.raw("DELETE FROM audit_entries WHERE seq >= 4").run()
             #expect(try await AuditLedger().verify(on: t.db) == .truncated(lastSequence: 3, headSequence: 5))
         }

@@ -66,6 +66,12 @@ cp "$WORK/before-crash.sqlite" "$WORK/cli.sqlite"; rm -f "$WORK/cli.sqlite-wal" 
 restore() { cp "$WORK/clean.sqlite" "$WORK/cli.sqlite"; rm -f "$WORK/cli.sqlite-wal" "$WORK/cli.sqlite-shm"; }
 sql "PRAGMA wal_checkpoint(TRUNCATE);"; cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
 
+! sql "UPDATE audit_entries SET username = 'someone' WHERE seq = 2;" 2>/dev/null; check "the database itself refuses to change an audit entry" $?
+! sql "DELETE FROM audit_entries WHERE seq = 2;" 2>/dev/null; check "the database itself refuses to remove an audit entry" $?
+# Whoever rewrites the trail must drop the guards first; the chain still shows it.
+sql "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete; PRAGMA wal_checkpoint(TRUNCATE);"
+cp "$WORK/cli.sqlite" "$WORK/clean.sqlite"
+
 sql "UPDATE audit_entries SET username = 'someone' WHERE seq = 2;"
 one_line_error "$BIN" audit verify && grep -q "sequence 2" "$WORK/err"; check "an altered entry fails verification naming sequence 2" $?
 restore

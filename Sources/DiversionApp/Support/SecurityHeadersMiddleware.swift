@@ -27,6 +27,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             ("X-Request-Id", request.id),
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        if request.headers.first(name: "X-Forwarded-Proto")?.lowercased() == "https" || request.diversion.configuration.secureCookies {
+            // Served over TLS: browsers should never come back over plain HTTP.
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
+        }
         if request.isWebPage || request.url.path.hasPrefix("/api/") {
             // Personal data must not linger in shared caches or the browser's history cache.
             if !request.url.path.hasPrefix("/css/") {

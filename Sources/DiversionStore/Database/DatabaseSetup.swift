@@ -52,6 +52,7 @@ public enum DatabaseSetup {
         CreatePersonIdentity(),
         CreateAuditEntry(),
         CreateAuditChainHead(),
+        AddAuditEntryGuards(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.
