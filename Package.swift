@@ -64,12 +64,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "DiversionTestSupport", dependencies: ["DiversionStore"], path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(name: "DiversionCoreTests", dependencies: ["DiversionCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "DiversionStoreTests", dependencies: ["DiversionStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiversionStoreTests", dependencies: ["DiversionStore", "DiversionTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DiversionAppTests",
             dependencies: [
                 "DiversionApp",
+                "DiversionTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

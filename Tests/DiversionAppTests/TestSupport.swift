@@ -1,5 +1,6 @@
 import DiversionCore
 import DiversionStore
+import DiversionTestSupport
 import Foundation
 import NIOCore
 import SQLKit
@@ -16,8 +17,7 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// A configured, migrated, demo-seeded app on a fresh database: in-memory SQLite, or a schema
-/// of its own on the PostgreSQL server named by `DIVERSION_TEST_DATABASE_URL`.
+/// A configured, migrated, demo-seeded app on a fresh database (see `TestDatabaseLocation`).
 struct TestApp {
     let app: Application
     let clock: TestClock
@@ -34,18 +34,9 @@ struct TestApp {
     }
 
     private static func runApp(_ body: (TestApp) async throws -> Void) async throws {
-        var location = DatabaseLocation.sqliteMemory
-        var schema: String?
-        if let url = ProcessInfo.processInfo.environment["DIVERSION_TEST_DATABASE_URL"], !url.isEmpty {
-            location = try DatabaseLocation.parse(url)
-            if case .postgres(var p) = location {
-                let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-                p.searchPath = [String(name)]
-                schema = String(name)
-                location = .postgres(p)
-            }
-        }
-        var config = AppConfiguration(database: location)
+        let fresh = try TestDatabaseLocation.fresh()
+        let schema = fresh.schema
+        var config = AppConfiguration(database: fresh.location)
         config.bcryptCost = 4
         // Suites run in parallel, each app with its own pool: keep them within the server's connection limit.
         config.connectionsPerEventLoop = 1

@@ -1,4 +1,5 @@
 import DiversionStore
+import DiversionTestSupport
 import FluentKit
 import Foundation
 import Logging
@@ -6,8 +7,7 @@ import NIOCore
 import NIOPosix
 import SQLKit
 
-/// A fresh, migrated database for one test: in-memory SQLite, or, when
-/// `DIVERSION_TEST_DATABASE_URL` names a PostgreSQL server, a schema of its own there.
+/// A fresh, migrated database for one test (see `TestDatabaseLocation`).
 struct TestDatabase {
     let databases: Databases
     let db: any Database
@@ -15,22 +15,15 @@ struct TestDatabase {
     let schema: String?
 
     static func with<T>(_ body: (TestDatabase) async throws -> T) async throws -> T {
-        var location = DatabaseLocation.sqliteMemory
-        var schema: String?
-        if let url = ProcessInfo.processInfo.environment["DIVERSION_TEST_DATABASE_URL"], !url.isEmpty {
-            location = try DatabaseLocation.parse(url)
-            if case .postgres(var p) = location {
-                let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-                p.searchPath = [String(name)]
-                schema = String(name)
-                location = .postgres(p)
-            }
-        }
+        let fresh = try TestDatabaseLocation.fresh()
+        let location = fresh.location, schema = fresh.schema
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         try DatabaseSetup.register(location, on: databases, connectionsPerEventLoop: 1)
         var logger = Logger(label: "test")
         logger.logLevel = .error
-        let db = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        guard let db = databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any()) else {
+            throw DatabaseUnavailable("no default database was registered")
+        }
         if let schema, let sql = db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
         }
