@@ -1,6 +1,8 @@
 import DiversionCore
 import DiversionStore
 import Foundation
+import Logging
+import Synchronization
 import Testing
 import Vapor
 import VaporTesting
@@ -127,5 +129,25 @@ struct OperationsTests {
                 return
             }
         }
+    }
+}
+
+@Suite("Structured logs")
+struct LogTests {
+    @Test func eachLogLineIsOneJSONObjectWithTheRequestID() throws {
+        let lines = Mutex<[Data]>([])
+        var logger = Logger(label: "test") { label in JSONLogHandler(label: label) { data in lines.withLock { $0.append(data) } } }
+        logger[metadataKey: "request-id"] = "R-1"
+        logger.info("GET /api/v1/me", metadata: ["status": "200"])
+        let captured = lines.withLock { $0 }
+        #expect(captured.count == 1)
+        let line = try #require(captured.first)
+        #expect(line.last == UInt8(ascii: "\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: line) as? [String: String])
+        #expect(object["request-id"] == "R-1")
+        #expect(object["message"] == "GET /api/v1/me")
+        #expect(object["status"] == "200")
+        #expect(object["level"] == "info")
+        #expect(object["time"]?.hasSuffix("Z") == true)
     }
 }

@@ -58,7 +58,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
 
     // The error middleware sits inside the security headers, so problem answers carry them too.
     app.middleware = Middlewares()
-    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(AccessLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
