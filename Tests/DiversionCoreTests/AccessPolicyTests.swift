@@ -12,10 +12,10 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
+        .officer: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate]],
         .prosecutor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
         .judge: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
-        .provider: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
+        .provider: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate]],
         .supervisor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
         .analyst: [.ownAccount: [.read, .delete]],
         .admin: [.ownAccount: [.read, .delete], .agency: [.create, .read, .search], .user: [.create, .read, .search, .update], .auditTrail: [.read]],

@@ -73,6 +73,7 @@ func routes(_ app: Application, resources: URL) throws {
     let api = app.routes.grouped("api", "v1").grouped(BearerAuthenticator())
     AuthController().register(api)
     PersonController().register(api)
+    ScreeningController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

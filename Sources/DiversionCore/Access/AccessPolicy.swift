@@ -1,6 +1,8 @@
 /// What a request wants to do.
 public enum Action: String, Sendable, CaseIterable {
     case create, read, search, update, delete
+    /// Compute a result without storing anything (scoring a screening, evaluating eligibility).
+    case evaluate
 }
 
 /// The kinds of thing an action is done to.
@@ -13,6 +15,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case user
     /// The audit trail (verification only; never its personal content).
     case auditTrail = "audit_trail"
+    /// Screening with a validated instrument.
+    case screening
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -47,6 +51,8 @@ public struct AccessPolicy: Sendable {
                   roles: Set(Role.allCases), actions: [.read, .delete], resource: .ownAccount),
             Grant(rule: "casework roles record and look up the people they work with",
                   roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
+            Grant(rule: "police officers and providers screen people with validated instruments",
+                  roles: [.officer, .provider], actions: [.evaluate], resource: .screening),
             Grant(rule: "administrators manage agencies",
                   roles: [.admin], actions: [.create, .read, .search], resource: .agency),
             Grant(rule: "administrators manage user accounts",
@@ -76,6 +82,7 @@ extension Resource {
         case .agency: "agencies"
         case .user: "user accounts"
         case .auditTrail: "the audit trail"
+        case .screening: "screenings"
         }
     }
 }
