@@ -12,10 +12,10 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate]],
+        .officer: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
         .prosecutor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
         .judge: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
-        .provider: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate]],
+        .provider: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
         .supervisor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
         .analyst: [.ownAccount: [.read, .delete]],
         .admin: [.ownAccount: [.read, .delete], .agency: [.create, .read, .search], .user: [.create, .read, .search, .update], .auditTrail: [.read]],

@@ -209,3 +209,14 @@ struct CRAFFTTests {
         #expect(fields { try Screening.score(.crafft, answers: answers(days: [-1, 0, 0], partB: [false]), sex: nil) } == ["answers.partA.alcoholDays"])
     }
 }
+
+@Suite("Which instrument fits whom")
+struct ScreeningRulesTests {
+    @Test(arguments: [
+        (ScreeningInstrument.crafft, 11, false), (.crafft, 12, true), (.crafft, 17, true), (.crafft, 21, true), (.crafft, 22, false),
+        (.assist, 17, false), (.assist, 18, true), (.dast10, 16, false), (.audit, 40, true), (.auditc, 18, true),
+    ])
+    func minorsAreScreenedWithCRAFFTWithinItsAges(instrument: ScreeningInstrument, age: Int, fits: Bool) {
+        #expect((ScreeningRules.instrumentProblem(instrument, age: age, ageOfMajority: 18) == nil) == fits)
+    }
+}

@@ -1,8 +1,9 @@
 import DiversionCore
+import DiversionStore
 import Foundation
 import Vapor
 
-/// Scoring screenings with validated instruments. Nothing is stored and no person is named.
+/// Screenings with validated instruments: scoring alone, and recording one for a person.
 struct ScreeningController {
     struct ScoreRequest: Decodable {
         var instrument: String?
@@ -34,23 +35,106 @@ struct ScreeningController {
         }
     }
 
+    struct RecordRequest: Decodable {
+        var personId: String?
+        var instrument: String?
+        var answers: AnswerValue?
+        var sex: String?
+    }
+
+    struct RecordedResponse: Content {
+        var id: String
+        var personId: String
+        var createdAt: String
+        var instrument: String
+        var version: String
+        var score: Int
+        var level: String
+        var recommendation: String
+        var substances: [SubstanceScore]?
+
+        init(_ recorded: RecordedScreening) {
+            let result = ScoreResponse(recorded.result)
+            id = recorded.id.uuidString.lowercased()
+            personId = recorded.personID.uuidString.lowercased()
+            createdAt = recorded.createdAt.formatted(.iso8601)
+            instrument = result.instrument
+            version = result.version
+            score = result.score
+            level = result.level
+            recommendation = result.recommendation
+            substances = result.substances
+        }
+    }
+
     func register(_ api: any RoutesBuilder) {
         api.endpoint(.POST, "screenings", "score", access: .allowed(.evaluate, .screening), use: score)
+        api.endpoint(.POST, "screenings", access: .allowed(.create, .screening), use: record)
+        api.endpoint(.GET, "screenings", ":id", access: .allowed(.read, .screening), use: show)
+    }
+
+    /// Scores a screening for a person on record and stores it with its instrument version.
+    @Sendable func record(_ req: Request) async throws -> Response {
+        let principal = try req.requirePrincipal()
+        let body = try req.decodeJSON(RecordRequest.self)
+        var errors = FieldErrors()
+        let personID = body.personId.flatMap(UUID.init(uuidString:))
+        if personID == nil { errors.add("personId", "Give the id of a person on record (a UUID).") }
+        let (instrument, sex) = Self.check(body.instrument, body.sex, body.answers, into: &errors)
+        try errors.throwIfAny()
+        guard let personID, let instrument, let answers = body.answers,
+              let person = try await req.diversion.people.find(personID, on: req.db)
+        else { throw ValidationFailure([FieldError("personId", "No person on record has this id.")]) }
+
+        let age = person.details.birthDate.completedYears(on: CalendarDate(req.now))
+        if let problem = ScreeningRules.instrumentProblem(instrument, age: age, ageOfMajority: req.diversion.configuration.ageOfMajority) {
+            throw ValidationFailure([FieldError("instrument", problem)])
+        }
+        let result = try Screening.score(instrument, answers: answers, sex: sex ?? person.details.sex)
+        let id = UUID()
+        let event = try req.auditEvent(.create, "screening", id: id.uuidString.lowercased(), person: personID)
+        let now = req.now
+        let recorded = try await req.diversion.auditTrail.perform { db in
+            let recorded = try await ScreeningStore().create(result, answers: answers, personID: personID, by: principal, id: id, at: now, on: db)
+            return (recorded, [event])
+        }
+        let response = try await RecordedResponse(recorded).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/screenings/\(id.uuidString.lowercased())")
+        return response
+    }
+
+    /// One recorded screening; the read is audited against the person screened.
+    @Sendable func show(_ req: Request) async throws -> RecordedResponse {
+        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw ValidationFailure([FieldError("id", "A screening id is a UUID such as 3f2c9a1e-0000-4000-8000-000000000000.")])
+        }
+        _ = try req.statedPurpose()
+        guard let recorded = try await ScreeningStore().find(id, on: req.db) else {
+            throw APIError.notFound("No screening has the id \(id.uuidString.lowercased()).")
+        }
+        try await req.diversion.auditTrail.record([try req.auditEvent(.read, "screening", id: id.uuidString.lowercased(), person: recorded.personID)])
+        return RecordedResponse(recorded)
+    }
+
+    /// Checks the instrument and sex fields shared by scoring and recording.
+    static func check(_ instrumentText: String?, _ sexText: String?, _ answers: AnswerValue?, into errors: inout FieldErrors) -> (ScreeningInstrument?, Sex?) {
+        let instrument = instrumentText.flatMap(ScreeningInstrument.init(rawValue:))
+        if instrument == nil {
+            errors.add("instrument", "Use one of \(ScreeningInstrument.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        var sex: Sex?
+        if let text = sexText {
+            sex = Sex(rawValue: text)
+            if sex == nil { errors.add("sex", "Use one of \(Sex.allCases.map(\.rawValue).joined(separator: ", ")).") }
+        }
+        if answers == nil { errors.add("answers", "The answers are required.") }
+        return (instrument, sex)
     }
 
     @Sendable func score(_ req: Request) async throws -> ScoreResponse {
         let body = try req.decodeJSON(ScoreRequest.self)
         var errors = FieldErrors()
-        let instrument = body.instrument.flatMap(ScreeningInstrument.init(rawValue:))
-        if instrument == nil {
-            errors.add("instrument", "Use one of \(ScreeningInstrument.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        var sex: Sex?
-        if let text = body.sex {
-            sex = Sex(rawValue: text)
-            if sex == nil { errors.add("sex", "Use one of \(Sex.allCases.map(\.rawValue).joined(separator: ", ")).") }
-        }
-        if body.answers == nil { errors.add("answers", "The answers are required.") }
+        let (instrument, sex) = Self.check(body.instrument, body.sex, body.answers, into: &errors)
         try errors.throwIfAny()
         guard let instrument, let answers = body.answers else { throw ValidationFailure(errors.all) }
         return ScoreResponse(try Screening.score(instrument, answers: answers, sex: sex))

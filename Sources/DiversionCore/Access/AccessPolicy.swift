@@ -52,7 +52,7 @@ public struct AccessPolicy: Sendable {
             Grant(rule: "casework roles record and look up the people they work with",
                   roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
             Grant(rule: "police officers and providers screen people with validated instruments",
-                  roles: [.officer, .provider], actions: [.evaluate], resource: .screening),
+                  roles: [.officer, .provider], actions: [.evaluate, .create, .read], resource: .screening),
             Grant(rule: "administrators manage agencies",
                   roles: [.admin], actions: [.create, .read, .search], resource: .agency),
             Grant(rule: "administrators manage user accounts",

@@ -35,6 +35,12 @@ public struct ScreeningResult: Sendable, Equatable {
         public let substance: String
         public let score: Int
         public let level: String
+
+        public init(substance: String, score: Int, level: String) {
+            self.substance = substance
+            self.score = score
+            self.level = level
+        }
     }
 
     public let instrument: ScreeningInstrument
@@ -44,6 +50,14 @@ public struct ScreeningResult: Sendable, Equatable {
     public let substances: [SubstanceScore]?
 
     public var version: String { instrument.version }
+
+    public init(instrument: ScreeningInstrument, score: Int, level: String, recommendation: String, substances: [SubstanceScore]?) {
+        self.instrument = instrument
+        self.score = score
+        self.level = level
+        self.recommendation = recommendation
+        self.substances = substances
+    }
 }
 
 /// Scores screenings; impossible answers are refused with the item named.
@@ -58,5 +72,21 @@ public enum Screening {
         case .assist: try ASSIST.score(answers)
         case .crafft: try CRAFFT.score(answers)
         }
+    }
+}
+
+/// Which instrument fits whom: CRAFFT for minors, and CRAFFT only within its validated ages.
+public enum ScreeningRules {
+    public static let crafftAges = 12...21
+
+    /// Why `instrument` does not fit a person of `age`, or nil when it does.
+    public static func instrumentProblem(_ instrument: ScreeningInstrument, age: Int, ageOfMajority: Int) -> String? {
+        if age < ageOfMajority && instrument != .crafft {
+            return "This person is \(age): people under \(ageOfMajority) are screened with CRAFFT."
+        }
+        if instrument == .crafft && !crafftAges.contains(age) {
+            return "CRAFFT is validated for ages \(crafftAges.lowerBound) to \(crafftAges.upperBound); this person is \(age)."
+        }
+        return nil
     }
 }

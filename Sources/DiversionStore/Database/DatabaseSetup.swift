@@ -53,6 +53,7 @@ public enum DatabaseSetup {
         CreateAuditEntry(),
         CreateAuditChainHead(),
         AddAuditEntryGuards(),
+        CreateScreening(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

@@ -1,0 +1,76 @@
+import DiversionCore
+import FluentKit
+import Foundation
+
+/// A screening as recorded for a person.
+public struct RecordedScreening: Sendable, Equatable {
+    public let id: UUID
+    public let personID: UUID
+    public let result: ScreeningResult
+    public let createdAt: Date
+}
+
+/// Stores and reads recorded screenings.
+public struct ScreeningStore: Sendable {
+    public init() {}
+
+    public func create(
+        _ result: ScreeningResult, answers: AnswerValue, personID: UUID, by principal: Principal,
+        id: UUID = UUID(), at now: Date, on db: any Database
+    ) async throws -> RecordedScreening {
+        let model = ScreeningModel()
+        model.id = id
+        model.$person.id = personID
+        model.instrument = result.instrument.rawValue
+        model.version = result.version
+        model.answers = String(decoding: try JSONEncoder.sorted.encode(answers), as: UTF8.self)
+        model.score = result.score
+        model.level = result.level
+        model.recommendation = result.recommendation
+        if let substances = result.substances {
+            model.substances = String(decoding: try JSONEncoder.sorted.encode(substances.map(StoredSubstance.init)), as: UTF8.self)
+        }
+        model.screenedByUserID = principal.userID
+        model.$screenedByAgency.id = principal.agencyID
+        model.createdAt = now
+        try await model.create(on: db)
+        return RecordedScreening(id: id, personID: personID, result: result, createdAt: now)
+    }
+
+    public func find(_ id: UUID, on db: any Database) async throws -> RecordedScreening? {
+        guard let model = try await ScreeningModel.find(id, on: db),
+              let instrument = ScreeningInstrument(rawValue: model.instrument)
+        else { return nil }
+        let substances = try model.substances.map {
+            try JSONDecoder().decode([StoredSubstance].self, from: Data($0.utf8)).map(\.value)
+        }
+        let result = ScreeningResult(
+            instrument: instrument, score: model.score, level: model.level,
+            recommendation: model.recommendation, substances: substances
+        )
+        return RecordedScreening(id: id, personID: model.$person.id, result: result, createdAt: model.createdAt)
+    }
+}
+
+/// The stored form of one ASSIST substance score.
+private struct StoredSubstance: Codable {
+    let substance: String
+    let score: Int
+    let level: String
+
+    init(_ s: ScreeningResult.SubstanceScore) {
+        substance = s.substance
+        score = s.score
+        level = s.level
+    }
+
+    var value: ScreeningResult.SubstanceScore { .init(substance: substance, score: score, level: level) }
+}
+
+extension JSONEncoder {
+    static let sorted: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}
