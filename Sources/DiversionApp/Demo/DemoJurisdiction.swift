@@ -63,7 +63,9 @@ public enum DemoJurisdiction {
     }
 
     static func seedPeople(_ app: Application, agencyID: UUID) async throws {
-        let given = ["Ana", "João", "Maria", "Luis", "Sofia", "Pavel", "Amina", "Karim", "Elena", "Tomás", "Inés", "Jakub", "Fatima", "Diego", "Olga", "Mateo", "Zainab", "Petr", "Lucía", "Omar"]
+        let women = ["Ana", "Maria", "Sofia", "Amina", "Elena", "Inés", "Fatima", "Olga", "Zainab", "Lucía"]
+        let men = ["João", "Luis", "Pavel", "Karim", "Tomás", "Jakub", "Diego", "Mateo", "Petr", "Omar"]
+        let others = ["Alex", "Sasha", "Kim", "Noor"]
         let family = ["Silva", "Novák", "García", "Costa", "Haddad", "Dvořák", "Hernández", "Pereira", "Mensah", "Kowalski", "Santos", "Ramírez", "Ivanova", "Okafor", "Moreau"]
         let nationalities = ["PRT", "CZE", "MEX", "ESP", "MAR", "UKR", "BRA", "XXA"]
         let languages = ["pt", "cs", "es", "es", "ar", "uk", "pt-BR", "en"]
@@ -86,8 +88,9 @@ public enum DemoJurisdiction {
             if next(8) == 0 { flags.append(.caringForChildren) }
             let sex: Sex = i % 3 == 0 ? .female : (i % 17 == 0 ? .other : .male)
             if sex == .female, next(12) == 0 { flags.append(.pregnant) }
+            let names = sex == .female ? women : sex == .male ? men : others
             drafts.append(PersonDraft(
-                givenName: given[next(given.count)], familyName: family[next(family.count)], birthDate: birth, sex: sex,
+                givenName: names[next(names.count)], familyName: family[next(family.count)], birthDate: birth, sex: sex,
                 nationality: nationalities[n], preferredLanguage: languages[n], flags: flags.sorted()
             ))
         }

@@ -98,10 +98,11 @@ struct PeoplePages {
             do {
                 let today = CalendarDate(req.now)
                 let age = req.diversion.configuration.ageOfMajority
+                let t = req.diversion.localizer.messages(req.language)
                 page.results = try await PeopleService(request: req).search(try params.query()).map { person in
                     let r = PersonController.PersonResponse(person, today: today, ageOfMajority: age)
                     return Row(id: r.id, givenName: r.givenName, familyName: r.familyName, birthDate: r.birthDate,
-                               sex: r.sex, nationality: r.nationality ?? "", minor: r.minor)
+                               sex: t["sex_\(r.sex)"] ?? r.sex, nationality: r.nationality ?? "", minor: r.minor)
                 }
                 page.searched = true
             } catch let failure as ValidationFailure {
