@@ -86,5 +86,15 @@ one_line_error "$BIN" audit verify && grep -q "sequence 4" "$WORK/err"; check "a
 restore
 "$BIN" audit verify >/dev/null; check "the restored chain verifies again" $?
 
+# Policy files: the shipped ones pass, a broken one lists each problem with its line and column.
+POLICIES="$(cd "$(dirname "$BIN")" && pwd)/diversion_DiversionApp.resources/Resources/Policies"
+for f in demo portugal-illustrative czechia-illustrative mexico-illustrative; do
+  "$BIN" policy check "$POLICIES/$f.yaml" | grep -q "no problems"; check "policy check accepts the shipped $f policy" $?
+done
+printf 'jurisdiction: X\nversion: "1"\nsubstances:\n  - {code: bad, unit: kg}\n' > "$WORK/bad.yaml"
+"$BIN" policy check "$WORK/bad.yaml" 2>"$WORK/err" >/dev/null; status=$?
+[ "$status" -eq 1 ] && grep -q "bad.yaml:4:23: substances\[0\].unit: 'kg' is not a unit" "$WORK/err" && grep -q "problems in" "$WORK/err"
+check "policy check lists each problem with line and column and fails" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

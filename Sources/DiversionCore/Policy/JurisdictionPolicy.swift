@@ -1,0 +1,160 @@
+import Foundation
+
+/// The legal stages at which an alternative can be chosen (Tokyo Rules).
+public enum Stage: String, Sendable, CaseIterable, Codable {
+    case preTrial = "pre_trial"
+    case trial
+    case sentencing
+    case postSentencing = "post_sentencing"
+}
+
+/// The authorities that may choose a route.
+public enum Authority: String, Sendable, CaseIterable, Codable {
+    case police, prosecution, court
+}
+
+/// A jurisdiction's law, as a versioned document a legal officer can read: nothing about a
+/// country's law is written into the code.
+public struct JurisdictionPolicy: Sendable, Equatable, Codable {
+    /// One controlled substance and its personal-use threshold.
+    public struct Substance: Sendable, Equatable, Codable {
+        public var code: String
+        public var name: String
+        public var unit: QuantityUnit
+        public var threshold: Double
+        public var basis: ThresholdBasis
+        /// Purity assumed when a pure-basis substance was not tested (percent).
+        public var assumedPurityPercent: Double?
+        /// At or above this many times the threshold, possession is presumed to be for trafficking.
+        public var traffickingMultiple: Double
+
+        public init(code: String, name: String, unit: QuantityUnit, threshold: Double, basis: ThresholdBasis, assumedPurityPercent: Double? = nil, traffickingMultiple: Double) {
+            self.code = code
+            self.name = name
+            self.unit = unit
+            self.threshold = threshold
+            self.basis = basis
+            self.assumedPurityPercent = assumedPurityPercent
+            self.traffickingMultiple = traffickingMultiple
+        }
+    }
+
+    /// A kind of offence and whether it may be diverted.
+    public struct OffenceCategory: Sendable, Equatable, Codable {
+        public var code: String
+        public var name: String
+        public var minor: Bool
+        public var nonViolent: Bool
+
+        public init(code: String, name: String, minor: Bool, nonViolent: Bool) {
+            self.code = code
+            self.name = name
+            self.minor = minor
+            self.nonViolent = nonViolent
+        }
+    }
+
+    /// Circumstances that rule diversion out.
+    public struct Exclusions: Sendable, Equatable, Codable {
+        public var violence: Bool
+        public var weapon: Bool
+        public var supplyToMinors: Bool
+        public var nearSchool: Bool
+        public var organisedCrime: Bool
+        /// A prior serious conviction within this many years excludes; nil when it never does.
+        public var priorSeriousConvictionYears: Int?
+        /// More than `count` diversions within `years` excludes; nil when there is no limit.
+        public var maxDiversions: DiversionLimit?
+
+        public init(violence: Bool, weapon: Bool, supplyToMinors: Bool, nearSchool: Bool, organisedCrime: Bool, priorSeriousConvictionYears: Int? = nil, maxDiversions: DiversionLimit? = nil) {
+            self.violence = violence
+            self.weapon = weapon
+            self.supplyToMinors = supplyToMinors
+            self.nearSchool = nearSchool
+            self.organisedCrime = organisedCrime
+            self.priorSeriousConvictionYears = priorSeriousConvictionYears
+            self.maxDiversions = maxDiversions
+        }
+    }
+
+    public struct DiversionLimit: Sendable, Equatable, Codable {
+        public var count: Int
+        public var years: Int
+
+        public init(count: Int, years: Int) {
+            self.count = count
+            self.years = years
+        }
+    }
+
+    /// The routes one authority may use at one stage.
+    public struct RouteRule: Sendable, Equatable, Codable {
+        public var authority: Authority
+        public var stage: Stage
+        public var routes: [String]
+
+        public init(authority: Authority, stage: Stage, routes: [String]) {
+            self.authority = authority
+            self.stage = stage
+            self.routes = routes
+        }
+    }
+
+    /// Which instrument screens adults and which screens minors.
+    public struct Instruments: Sendable, Equatable, Codable {
+        public var adults: ScreeningInstrument
+        public var minors: ScreeningInstrument
+
+        public init(adults: ScreeningInstrument, minors: ScreeningInstrument) {
+            self.adults = adults
+            self.minors = minors
+        }
+    }
+
+    /// Quantities within this band of a threshold (percent) are near it; repeats raise an indicator.
+    public struct Band: Sendable, Equatable, Codable {
+        public var fromPercent: Double
+        public var toPercent: Double
+
+        public init(fromPercent: Double, toPercent: Double) {
+            self.fromPercent = fromPercent
+            self.toPercent = toPercent
+        }
+    }
+
+    public var jurisdiction: String
+    public var version: String
+    public var effectiveDate: CalendarDate
+    /// Set on policies that only illustrate a country's law, so nobody mistakes them for it.
+    public var illustrative: Bool
+    public var description: String?
+    public var ageOfMajority: Int
+    public var substances: [Substance]
+    public var nearThresholdBand: Band
+    public var offenceCategories: [OffenceCategory]
+    public var exclusions: Exclusions
+    public var routes: [RouteRule]
+    public var instruments: Instruments
+    /// At this many contacts within the diversion limit window, treatment becomes required (Mexico's third contact).
+    public var treatmentRequiredFromContact: Int?
+
+    public func substance(_ code: String) -> Substance? {
+        substances.first { $0.code == code }
+    }
+
+    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil) {
+        self.jurisdiction = jurisdiction
+        self.version = version
+        self.effectiveDate = effectiveDate
+        self.illustrative = illustrative
+        self.description = description
+        self.ageOfMajority = ageOfMajority
+        self.substances = substances
+        self.nearThresholdBand = nearThresholdBand
+        self.offenceCategories = offenceCategories
+        self.exclusions = exclusions
+        self.routes = routes
+        self.instruments = instruments
+        self.treatmentRequiredFromContact = treatmentRequiredFromContact
+    }
+}

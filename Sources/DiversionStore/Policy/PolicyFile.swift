@@ -1,0 +1,267 @@
+import DiversionCore
+import Foundation
+import Yams
+
+/// Reads a jurisdiction policy from YAML, naming every problem with its line and column.
+public enum PolicyFile {
+    /// The policy in `text`, or every problem found in it: syntax, shape and the rules between fields.
+    public static func read(_ text: String) -> Result<JurisdictionPolicy, PolicyProblems> {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                return .failure(PolicyProblems([PolicyProblem(path: "", message: "The file is empty.", line: 1, column: 1)]))
+            }
+            root = node
+        } catch let error as YamlError {
+            return .failure(PolicyProblems([syntaxProblem(error)]))
+        } catch {
+            return .failure(PolicyProblems([PolicyProblem(path: "", message: "The file could not be read as YAML: \(error)")]))
+        }
+        var reader = PolicyNodeReader()
+        let policy = reader.policy(root)
+        guard let policy, reader.problems.isEmpty else { return .failure(PolicyProblems(reader.problems)) }
+        let rules = policy.problems().map { problem in
+            var located = problem
+            let mark = reader.mark(for: problem.path)
+            located.line = mark?.line
+            located.column = mark?.column
+            return located
+        }
+        return rules.isEmpty ? .success(policy) : .failure(PolicyProblems(rules))
+    }
+
+    static func syntaxProblem(_ error: YamlError) -> PolicyProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return PolicyProblem(path: "", message: "YAML syntax: \(problem)", line: mark.line, column: mark.column)
+        default:
+            return PolicyProblem(path: "", message: "YAML syntax: \(error)")
+        }
+    }
+}
+
+/// Everything wrong with one policy file, in the order found.
+public struct PolicyProblems: Error, Sendable, Equatable {
+    public let all: [PolicyProblem]
+    public init(_ all: [PolicyProblem]) { self.all = all }
+}
+
+/// Walks the YAML tree field by field, remembering where each path is so later rules can point at it.
+struct PolicyNodeReader {
+    var problems: [PolicyProblem] = []
+    private var marks: [String: Mark] = [:]
+
+    func mark(for path: String) -> Mark? {
+        var p = path
+        while !p.isEmpty {
+            if let m = marks[p] { return m }
+            // Fall back to the nearest enclosing value that was seen.
+            if let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) { p = String(p[..<cut]) } else { break }
+        }
+        return marks[""]
+    }
+
+    private mutating func problem(_ path: String, _ message: String, at node: Node?) {
+        let mark = node?.mark ?? self.mark(for: path)
+        problems.append(PolicyProblem(path: path, message: message, line: mark?.line, column: mark?.column))
+    }
+
+    private mutating func note(_ path: String, _ node: Node) {
+        if let mark = node.mark { marks[path] = mark }
+    }
+
+    /// A mapping's values by key; keys outside `allowed` are reported, never ignored.
+    private mutating func mapping(_ node: Node?, _ path: String, allowed: [String], required: Set<String>) -> [String: Node]? {
+        // A missing section has already been named by its parent's required fields.
+        guard let node else { return nil }
+        note(path, node)
+        guard case .mapping(let mapping) = node else {
+            problem(path, "Expected a mapping of \(allowed.joined(separator: ", ")).", at: node)
+            return nil
+        }
+        var values: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { continue }
+            let child = path.isEmpty ? name : "\(path).\(name)"
+            if !allowed.contains(name) {
+                problem(child, "Unknown field '\(name)'; this section takes \(allowed.joined(separator: ", ")).", at: key)
+                continue
+            }
+            if values[name] != nil { problem(child, "'\(name)' is given twice.", at: key) }
+            values[name] = value
+            note(child, value)
+        }
+        for name in allowed where required.contains(name) && values[name] == nil {
+            problem(path.isEmpty ? name : "\(path).\(name)", "The field '\(name)' is required.", at: node)
+        }
+        return values
+    }
+
+    private mutating func list(_ node: Node?, _ path: String) -> [Node]? {
+        guard let node else { return nil }
+        guard case .sequence(let sequence) = node else {
+            problem(path, "Expected a list.", at: node)
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    private mutating func string(_ node: Node?, _ path: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            problem(path, "Expected text.", at: node)
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func number(_ node: Node?, _ path: String) -> Double? {
+        guard let node else { return nil }
+        guard let value = node.float ?? node.int.map(Double.init), value.isFinite else {
+            problem(path, "Expected a number.", at: node)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func integer(_ node: Node?, _ path: String) -> Int? {
+        guard let node else { return nil }
+        guard let value = node.int else {
+            problem(path, "Expected a whole number.", at: node)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func flag(_ node: Node?, _ path: String) -> Bool? {
+        guard let node else { return nil }
+        guard let value = node.bool else {
+            problem(path, "Expected true or false.", at: node)
+            return nil
+        }
+        return value
+    }
+
+    private mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, _ path: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let text = string(node, path) else { return nil }
+        guard let value = T(rawValue: text) else {
+            problem(path, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).", at: node)
+            return nil
+        }
+        return value
+    }
+
+    private func isNull(_ node: Node?) -> Bool {
+        guard let node else { return true }
+        return node.null != nil
+    }
+
+    mutating func policy(_ root: Node) -> JurisdictionPolicy? {
+        let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
+                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact"]
+        let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
+                                     "offenceCategories", "exclusions", "routes", "instruments"]
+        guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
+        let jurisdiction = string(top["jurisdiction"], "jurisdiction")
+        let version = string(top["version"], "version")
+        var effectiveDate: CalendarDate?
+        if let text = string(top["effectiveDate"], "effectiveDate") {
+            effectiveDate = CalendarDate(text)
+            if effectiveDate == nil { problem("effectiveDate", "Write the date as YYYY-MM-DD.", at: top["effectiveDate"]) }
+        }
+        let illustrative = isNull(top["illustrative"]) ? false : flag(top["illustrative"], "illustrative")
+        let description = isNull(top["description"]) ? nil : string(top["description"], "description")
+        let ageOfMajority = integer(top["ageOfMajority"], "ageOfMajority")
+
+        var substances: [JurisdictionPolicy.Substance] = []
+        for (i, node) in (list(top["substances"], "substances") ?? []).enumerated() {
+            if let s = substance(node, "substances[\(i)]") { substances.append(s) }
+        }
+
+        var band: JurisdictionPolicy.Band?
+        if let b = mapping(top["nearThresholdBand"], "nearThresholdBand", allowed: ["fromPercent", "toPercent"], required: ["fromPercent", "toPercent"]),
+           let from = number(b["fromPercent"], "nearThresholdBand.fromPercent"), let to = number(b["toPercent"], "nearThresholdBand.toPercent") {
+            band = .init(fromPercent: from, toPercent: to)
+        }
+
+        var categories: [JurisdictionPolicy.OffenceCategory] = []
+        for (i, node) in (list(top["offenceCategories"], "offenceCategories") ?? []).enumerated() {
+            let path = "offenceCategories[\(i)]"
+            guard let c = mapping(node, path, allowed: ["code", "name", "minor", "nonViolent"], required: ["code", "name", "minor", "nonViolent"]),
+                  let code = string(c["code"], "\(path).code"), let name = string(c["name"], "\(path).name"),
+                  let minor = flag(c["minor"], "\(path).minor"), let nonViolent = flag(c["nonViolent"], "\(path).nonViolent")
+            else { continue }
+            categories.append(.init(code: code, name: name, minor: minor, nonViolent: nonViolent))
+        }
+
+        let exclusions = self.exclusions(top["exclusions"])
+
+        var routes: [JurisdictionPolicy.RouteRule] = []
+        for (i, node) in (list(top["routes"], "routes") ?? []).enumerated() {
+            let path = "routes[\(i)]"
+            guard let r = mapping(node, path, allowed: ["authority", "stage", "routes"], required: ["authority", "stage", "routes"]),
+                  let authority = choice(r["authority"], "\(path).authority", Authority.self),
+                  let stage = choice(r["stage"], "\(path).stage", Stage.self),
+                  let items = list(r["routes"], "\(path).routes")
+            else { continue }
+            let names = items.enumerated().compactMap { string($1, "\(path).routes[\($0)]") }
+            routes.append(.init(authority: authority, stage: stage, routes: names))
+        }
+
+        var instruments: JurisdictionPolicy.Instruments?
+        if let m = mapping(top["instruments"], "instruments", allowed: ["adults", "minors"], required: ["adults", "minors"]),
+           let adults = choice(m["adults"], "instruments.adults", ScreeningInstrument.self),
+           let minors = choice(m["minors"], "instruments.minors", ScreeningInstrument.self) {
+            instruments = .init(adults: adults, minors: minors)
+        }
+        let treatmentFrom = isNull(top["treatmentRequiredFromContact"]) ? nil : integer(top["treatmentRequiredFromContact"], "treatmentRequiredFromContact")
+
+        guard problems.isEmpty, let jurisdiction, let version, let effectiveDate, let illustrative, let ageOfMajority,
+              let band, let exclusions, let instruments
+        else { return nil }
+        return JurisdictionPolicy(
+            jurisdiction: jurisdiction, version: version, effectiveDate: effectiveDate, illustrative: illustrative,
+            description: description, ageOfMajority: ageOfMajority, substances: substances, nearThresholdBand: band,
+            offenceCategories: categories, exclusions: exclusions, routes: routes, instruments: instruments,
+            treatmentRequiredFromContact: treatmentFrom
+        )
+    }
+
+    private mutating func substance(_ node: Node, _ path: String) -> JurisdictionPolicy.Substance? {
+        let fields = ["code", "name", "unit", "threshold", "basis", "assumedPurityPercent", "traffickingMultiple"]
+        guard let s = mapping(node, path, allowed: fields, required: ["code", "name", "unit", "threshold", "basis", "traffickingMultiple"]) else { return nil }
+        let code = string(s["code"], "\(path).code")
+        let name = string(s["name"], "\(path).name")
+        var unit: QuantityUnit?
+        if let text = string(s["unit"], "\(path).unit") {
+            unit = QuantityUnit(text: text)
+            if unit == nil {
+                problem("\(path).unit", "'\(text)' is not a unit; use \(QuantityUnit.allCases.map(\.rawValue).joined(separator: ", ")).", at: s["unit"])
+            }
+        }
+        let threshold = number(s["threshold"], "\(path).threshold")
+        let basis = choice(s["basis"], "\(path).basis", ThresholdBasis.self)
+        let purity = isNull(s["assumedPurityPercent"]) ? nil : number(s["assumedPurityPercent"], "\(path).assumedPurityPercent")
+        let multiple = number(s["traffickingMultiple"], "\(path).traffickingMultiple")
+        guard let code, let name, let unit, let threshold, let basis, let multiple else { return nil }
+        return .init(code: code, name: name, unit: unit, threshold: threshold, basis: basis, assumedPurityPercent: purity, traffickingMultiple: multiple)
+    }
+
+    private mutating func exclusions(_ node: Node?) -> JurisdictionPolicy.Exclusions? {
+        let path = "exclusions"
+        let flags = ["violence", "weapon", "supplyToMinors", "nearSchool", "organisedCrime"]
+        guard let e = mapping(node, path, allowed: flags + ["priorSeriousConvictionYears", "maxDiversions"], required: Set(flags)) else { return nil }
+        let values = flags.map { flag(e[$0], "\(path).\($0)") }
+        let years = isNull(e["priorSeriousConvictionYears"]) ? nil : integer(e["priorSeriousConvictionYears"], "\(path).priorSeriousConvictionYears")
+        var limit: JurisdictionPolicy.DiversionLimit?
+        if !isNull(e["maxDiversions"]),
+           let m = mapping(e["maxDiversions"], "\(path).maxDiversions", allowed: ["count", "years"], required: ["count", "years"]),
+           let count = integer(m["count"], "\(path).maxDiversions.count"), let within = integer(m["years"], "\(path).maxDiversions.years") {
+            limit = .init(count: count, years: within)
+        }
+        let set = values.compactMap { $0 }
+        guard set.count == flags.count else { return nil }
+        return .init(violence: set[0], weapon: set[1], supplyToMinors: set[2], nearSchool: set[3], organisedCrime: set[4],
+                     priorSeriousConvictionYears: years, maxDiversions: limit)
+    }
+}
