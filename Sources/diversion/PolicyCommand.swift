@@ -5,7 +5,52 @@ import Foundation
 
 /// `diversion policy check FILE`: reads a jurisdiction policy and reports every problem with its place.
 struct PolicyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "policy", abstract: "Jurisdiction policy files.", subcommands: [Check.self])
+    static let configuration = CommandConfiguration(commandName: "policy", abstract: "Jurisdiction policy files.", subcommands: [Check.self, Activate.self, List.self])
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a policy file and make it the active version; running servers use it at once. Earlier versions are kept."
+        )
+
+        @Argument(help: "The YAML policy file.") var file: String
+
+        func run() async throws {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
+            }
+            if case .failure(let problems) = PolicyFile.read(text) {
+                for problem in problems.all {
+                    let place = problem.line.map { "\($0):\(problem.column ?? 1)" } ?? "1:1"
+                    FileHandle.standardError.write(Data("\(file):\(place): \(problem.path.isEmpty ? "" : problem.path + ": ")\(problem.message)\n".utf8))
+                }
+                throw CommandFailure("\(problems.all.count) problem(s) in \(file); nothing was activated")
+            }
+            try await withApplication(migrate: true) { app, _ in
+                do {
+                    let summary = try await PolicyStore().activate(text, by: "command line", at: Date(), on: app.db)
+                    say("Active policy: \(summary.jurisdiction) version \(summary.version), effective \(summary.effectiveDate).")
+                } catch PolicyActivationError.versionTaken(let jurisdiction, let version) {
+                    throw CommandFailure("\(jurisdiction) version \(version) is stored with different content; give the changed policy a new version")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the stored policy versions, newest first.")
+
+        func run() async throws {
+            try await withApplication(migrate: true) { app, _ in
+                let rows = try await PolicyStore().versions(on: app.db).map {
+                    [$0.active ? "*" : "", $0.jurisdiction, $0.version, $0.effectiveDate, $0.activatedAt?.formatted(.iso8601) ?? "", $0.activatedBy ?? ""]
+                }
+                printTable(["ACTIVE", "JURISDICTION", "VERSION", "EFFECTIVE", "ACTIVATED", "BY"], rows)
+            }
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -12,13 +12,13 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
-        .prosecutor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
-        .judge: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
-        .provider: [.ownAccount: [.read, .delete], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
-        .supervisor: [.ownAccount: [.read, .delete], .person: [.create, .read, .search]],
-        .analyst: [.ownAccount: [.read, .delete]],
-        .admin: [.ownAccount: [.read, .delete], .agency: [.create, .read, .search], .user: [.create, .read, .search, .update], .auditTrail: [.read]],
+        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
+        .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
+        .judge: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
+        .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
+        .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
+        .analyst: [.ownAccount: [.read, .delete], .policy: [.read]],
+        .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search], .user: [.create, .read, .search, .update], .auditTrail: [.read]],
     ]
 
     @Test(arguments: Role.allCases)

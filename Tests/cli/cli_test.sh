@@ -96,5 +96,11 @@ printf 'jurisdiction: X\nversion: "1"\nsubstances:\n  - {code: bad, unit: kg}\n'
 [ "$status" -eq 1 ] && grep -q "bad.yaml:4:23: substances\[0\].unit: 'kg' is not a unit" "$WORK/err" && grep -q "problems in" "$WORK/err"
 check "policy check lists each problem with line and column and fails" $?
 
+"$BIN" policy activate "$POLICIES/demo.yaml" | grep -q "Active policy: Demo Republic version 2026.1"; check "policy activate makes the demo policy active" $?
+"$BIN" policy activate "$POLICIES/mexico-illustrative.yaml" >/dev/null && "$BIN" policy list | grep -q '^\* *Mexico (illustrative)'; check "a newer activation takes over and the list marks it" $?
+"$BIN" policy list | grep -q "Demo Republic"; check "earlier versions are kept" $?
+sed 's/threshold: 25,/threshold: 30,/' "$POLICIES/demo.yaml" > "$WORK/changed.yaml"
+one_line_error "$BIN" policy activate "$WORK/changed.yaml" && grep -q "different content" "$WORK/err"; check "changed content under a stored version is refused" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -74,6 +74,7 @@ func routes(_ app: Application, resources: URL) throws {
     AuthController().register(api)
     PersonController().register(api)
     ScreeningController().register(api)
+    PolicyController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

@@ -57,6 +57,10 @@ public enum DemoJurisdiction {
                 username: account.username, displayName: account.name, passwordHash: hash, roles: [account.role], agencyID: agencyID, on: db
             )
         }
+        if try await PolicyStore().activeDocument(on: db) == nil {
+            let document = try String(contentsOf: AppResources.directory.appendingPathComponent("Policies/demo.yaml"), encoding: .utf8)
+            _ = try await PolicyStore().activate(document, by: "demo-seed", at: Date(), on: db)
+        }
         if try await PersonModel.query(on: db).count() == 0, let police = agencyIDs[agencyName(.police, region: "R1")] {
             try await seedPeople(app, agencyID: police)
         }

@@ -14,6 +14,7 @@ struct DiversionServices: Sendable {
     var people: PersonStore
     var throttle: LoginThrottle
     var localizer: Localizer
+    var policies = PolicyCache()
     /// The clock, injected so tests can move time (lockouts, idle sessions).
     var now: @Sendable () -> Date
     /// Asks the database for a trivial answer; replaceable so tests can play an outage.

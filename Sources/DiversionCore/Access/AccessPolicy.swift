@@ -17,6 +17,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case auditTrail = "audit_trail"
     /// Screening with a validated instrument.
     case screening
+    /// The jurisdiction policy and its versions.
+    case policy
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -53,6 +55,10 @@ public struct AccessPolicy: Sendable {
                   roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
             Grant(rule: "police officers and providers screen people with validated instruments",
                   roles: [.officer, .provider], actions: [.evaluate, .create, .read], resource: .screening),
+            Grant(rule: "every signed-in user reads the active jurisdiction policy",
+                  roles: Set(Role.allCases), actions: [.read], resource: .policy),
+            Grant(rule: "administrators publish and list jurisdiction policy versions",
+                  roles: [.admin], actions: [.create, .search], resource: .policy),
             Grant(rule: "administrators manage agencies",
                   roles: [.admin], actions: [.create, .read, .search], resource: .agency),
             Grant(rule: "administrators manage user accounts",
@@ -83,6 +89,7 @@ extension Resource {
         case .user: "user accounts"
         case .auditTrail: "the audit trail"
         case .screening: "screenings"
+        case .policy: "the jurisdiction policy"
         }
     }
 }

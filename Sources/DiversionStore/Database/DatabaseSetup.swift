@@ -54,6 +54,7 @@ public enum DatabaseSetup {
         CreateAuditChainHead(),
         AddAuditEntryGuards(),
         CreateScreening(),
+        CreatePolicyVersion(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.
