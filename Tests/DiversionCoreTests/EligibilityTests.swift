@@ -18,7 +18,8 @@ let testPolicy = JurisdictionPolicy(
     ],
     exclusions: .init(violence: true, weapon: true, supplyToMinors: true, nearSchool: false, organisedCrime: true,
                       priorSeriousConvictionYears: 5, maxDiversions: .init(count: 3, years: 5)),
-    routes: [.init(authority: .police, stage: .preTrial, routes: ["caution", "referral_to_treatment"])],
+    routes: [.init(authority: .police, stage: .preTrial, routes: ["caution", "referral_to_treatment", "refer_to_prosecutor"],
+                   diversion: "referral_to_treatment", otherwise: "refer_to_prosecutor")],
     instruments: .init(adults: .assist, minors: .crafft),
     treatmentRequiredFromContact: 3
 )
@@ -44,6 +45,8 @@ struct EligibilityTests {
     @Test func aSmallGrossAmountIsEligibleAndSaysWhy() throws {
         let answer = try Eligibility.evaluate(question([.init(substance: "cannabis_herb", quantity: 12.5, unit: "g")]), under: testPolicy)
         #expect(answer.eligible)
+        #expect(answer.route == "referral_to_treatment")
+        #expect(answer.stage == .preTrial)
         #expect(answer.policyVersion == "T-1")
         let threshold = try #require(answer.reasons.first { $0.rule == "personal_use_threshold" })
         #expect(threshold.detail == "Cannabis herb 12.5 g ≤ 25 g personal-use threshold (gross).")
@@ -84,6 +87,7 @@ struct EligibilityTests {
             .init(substance: "mdma", quantity: 6, unit: "tablets"),
         ]), under: testPolicy)
         #expect(!answer.eligible)
+        #expect(answer.route == "refer_to_prosecutor")
         #expect(answer.reasons.filter { $0.rule == "personal_use_threshold" }.map(\.passed) == [true, false])
     }
 
@@ -109,6 +113,16 @@ struct EligibilityTests {
     @Test func aCircumstanceThePolicyDoesNotExcludeDoesNotCount() throws {
         let answer = try Eligibility.evaluate(question([.init(substance: "cannabis_herb", quantity: 1, unit: "g")], circumstances: .init(nearSchool: true)), under: testPolicy)
         #expect(answer.eligible)
+    }
+
+    @Test func anAuthorityWithoutADiversionRouteAtTheStageCannotDivert() throws {
+        var q = question([.init(substance: "cannabis_herb", quantity: 1, unit: "g")])
+        q.authority = .court
+        q.stage = .trial
+        let answer = try Eligibility.evaluate(q, under: testPolicy)
+        #expect(!answer.eligible)
+        #expect(answer.route == nil)
+        #expect(answer.reasons.first { $0.rule == "diversion_route" }?.detail == "This policy gives the court no diversion route at the trial stage.")
     }
 
     @Test func aSeriousOffenceCategoryIsIneligible() throws {

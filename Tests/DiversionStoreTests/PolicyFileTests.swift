@@ -135,3 +135,18 @@ struct QuantityTests {
         #expect(QuantityUnit(text: "kg") == nil)
     }
 }
+
+@Suite("Policy routes")
+struct PolicyRouteTests {
+    @Test func aDiversionRouteMustBeOneOfTheEntrysRoutes() {
+        let text = minimalPolicy.replacingOccurrences(of: "routes: [caution]}", with: "routes: [caution], diversion: treatment}")
+        #expect(problems(text).map(\.path) == ["routes[0].diversion"])
+    }
+
+    @Test func theDemoPolicySaysWherePoliceCasesGo() throws {
+        let text = try String(contentsOf: shippedPolicies.appendingPathComponent("demo.yaml"), encoding: .utf8)
+        let rule = try #require(try readPolicy(text).get().routeRule(.police, .preTrial))
+        #expect(rule.diversion == "referral_to_treatment")
+        #expect(rule.otherwise == "refer_to_prosecutor")
+    }
+}

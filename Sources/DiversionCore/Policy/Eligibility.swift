@@ -63,13 +63,20 @@ public struct PriorRecord: Sendable, Equatable {
 
 /// The facts eligibility is decided on.
 public struct EligibilityQuestion: Sendable, Equatable {
+    public var authority: Authority
+    public var stage: Stage
     public var occurredOn: CalendarDate
     public var offences: [String]
     public var seizures: [SeizureRecord]
     public var circumstances: ContactCircumstances
     public var history: PriorRecord
 
-    public init(occurredOn: CalendarDate, offences: [String], seizures: [SeizureRecord], circumstances: ContactCircumstances = .init(), history: PriorRecord = .init()) {
+    public init(
+        authority: Authority = .police, stage: Stage = .preTrial, occurredOn: CalendarDate, offences: [String], seizures: [SeizureRecord],
+        circumstances: ContactCircumstances = .init(), history: PriorRecord = .init()
+    ) {
+        self.authority = authority
+        self.stage = stage
         self.occurredOn = occurredOn
         self.offences = offences
         self.seizures = seizures
@@ -94,6 +101,9 @@ public struct EligibilityIndicator: Sendable, Equatable {
 /// The recommendation, every rule that produced it, and the policy version it used.
 public struct EligibilityAnswer: Sendable, Equatable {
     public let eligible: Bool
+    /// Where the case goes: the diversion route when eligible, otherwise the policy's alternative.
+    public let route: String?
+    public let stage: Stage
     public let policyVersion: String
     public let reasons: [EligibilityReason]
     public let indicators: [EligibilityIndicator]
@@ -219,8 +229,16 @@ public enum Eligibility {
                 indicators.append(.init(code: "treatment_required", detail: "This is contact number \(number); from contact \(from) the policy requires treatment."))
             }
         }
+        let rule = policy.routeRule(question.authority, question.stage)
+        let who = question.authority.rawValue, when = question.stage.rawValue.replacingOccurrences(of: "_", with: "-")
+        if let diversion = rule?.diversion {
+            reasons.append(.init(rule: "diversion_route", passed: true, detail: "At the \(when) stage the \(who) may divert to \(diversion)."))
+        } else {
+            reasons.append(.init(rule: "diversion_route", passed: false, detail: "This policy gives the \(who) no diversion route at the \(when) stage."))
+        }
+        let eligible = reasons.allSatisfy(\.passed)
         return EligibilityAnswer(
-            eligible: reasons.allSatisfy(\.passed), policyVersion: policy.version,
+            eligible: eligible, route: eligible ? rule?.diversion : rule?.otherwise, stage: question.stage, policyVersion: policy.version,
             reasons: reasons, indicators: indicators, percentOfThreshold: percents
         )
     }

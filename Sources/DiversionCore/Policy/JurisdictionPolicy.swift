@@ -92,11 +92,17 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         public var authority: Authority
         public var stage: Stage
         public var routes: [String]
+        /// The route an eligible case takes; nil when this authority does not divert at this stage.
+        public var diversion: String?
+        /// Where a case goes when it is not eligible (for example to the prosecutor).
+        public var otherwise: String?
 
-        public init(authority: Authority, stage: Stage, routes: [String]) {
+        public init(authority: Authority, stage: Stage, routes: [String], diversion: String? = nil, otherwise: String? = nil) {
             self.authority = authority
             self.stage = stage
             self.routes = routes
+            self.diversion = diversion
+            self.otherwise = otherwise
         }
     }
 
@@ -140,6 +146,11 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
 
     public func substance(_ code: String) -> Substance? {
         substances.first { $0.code == code }
+    }
+
+    /// The routes of `authority` at `stage`, if the policy gives it any.
+    public func routeRule(_ authority: Authority, _ stage: Stage) -> RouteRule? {
+        routes.first { $0.authority == authority && $0.stage == stage }
     }
 
     public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil) {

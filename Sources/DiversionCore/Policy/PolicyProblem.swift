@@ -63,8 +63,17 @@ extension JurisdictionPolicy {
         if let limit = exclusions.maxDiversions, limit.count < 0 || limit.years < 1 {
             add("exclusions.maxDiversions", "Give a count of 0 or more and a number of years of 1 or more.")
         }
-        for (i, r) in routes.enumerated() where r.routes.isEmpty {
-            add("routes[\(i)].routes", "List at least one route, or remove the entry.")
+        var pairs: Set<String> = []
+        for (i, r) in routes.enumerated() {
+            if r.routes.isEmpty { add("routes[\(i)].routes", "List at least one route, or remove the entry.") }
+            if !pairs.insert("\(r.authority.rawValue)/\(r.stage.rawValue)").inserted {
+                add("routes[\(i)]", "\(r.authority.rawValue) at \(r.stage.rawValue) is listed twice; put all its routes in one entry.")
+            }
+            for (field, route) in [("diversion", r.diversion), ("otherwise", r.otherwise)] {
+                if let route, !r.routes.contains(route) {
+                    add("routes[\(i)].\(field)", "'\(route)' is not among this entry's routes (\(r.routes.joined(separator: ", "))).")
+                }
+            }
         }
         if instruments.minors != .crafft { add("instruments.minors", "Minors are screened with crafft.") }
         if instruments.adults == .crafft { add("instruments.adults", "CRAFFT is for people under 22; choose assist, dast10, audit or auditc.") }

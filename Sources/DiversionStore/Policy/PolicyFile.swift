@@ -199,13 +199,15 @@ struct PolicyNodeReader {
         var routes: [JurisdictionPolicy.RouteRule] = []
         for (i, node) in (list(top["routes"], "routes") ?? []).enumerated() {
             let path = "routes[\(i)]"
-            guard let r = mapping(node, path, allowed: ["authority", "stage", "routes"], required: ["authority", "stage", "routes"]),
+            guard let r = mapping(node, path, allowed: ["authority", "stage", "routes", "diversion", "otherwise"], required: ["authority", "stage", "routes"]),
                   let authority = choice(r["authority"], "\(path).authority", Authority.self),
                   let stage = choice(r["stage"], "\(path).stage", Stage.self),
                   let items = list(r["routes"], "\(path).routes")
             else { continue }
             let names = items.enumerated().compactMap { string($1, "\(path).routes[\($0)]") }
-            routes.append(.init(authority: authority, stage: stage, routes: names))
+            let diversion = isNull(r["diversion"]) ? nil : string(r["diversion"], "\(path).diversion")
+            let otherwise = isNull(r["otherwise"]) ? nil : string(r["otherwise"], "\(path).otherwise")
+            routes.append(.init(authority: authority, stage: stage, routes: names, diversion: diversion, otherwise: otherwise))
         }
 
         var instruments: JurisdictionPolicy.Instruments?
