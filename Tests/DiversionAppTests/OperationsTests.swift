@@ -35,7 +35,7 @@ struct OperationsTests {
             let response = try await t.send(.GET, "/openapi.yaml")
             #expect(response.status == .ok)
             #expect(response.text.hasPrefix("openapi: 3.1"))
-            for path in ["/api/v1/auth/token:", "/api/v1/auth/logout:", "/api/v1/me:", "/api/v1/persons:", "/api/v1/persons/{id}:", "/api/v1/screenings/score:", "/api/v1/policy:", "/api/v1/policy/versions:"] {
+            for path in ["/api/v1/auth/token:", "/api/v1/auth/logout:", "/api/v1/me:", "/api/v1/persons:", "/api/v1/persons/{id}:", "/api/v1/screenings/score:", "/api/v1/policy:", "/api/v1/policy/versions:", "/api/v1/eligibility/evaluate:"] {
                 #expect(response.text.contains(path), "openapi.yaml lacks \(path)")
             }
         }

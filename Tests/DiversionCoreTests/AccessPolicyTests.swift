@@ -12,9 +12,9 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
-        .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
-        .judge: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
+        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
+        .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search]],
+        .judge: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search]],
         .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
         .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
         .analyst: [.ownAccount: [.read, .delete], .policy: [.read]],

@@ -159,6 +159,16 @@ struct EligibilityTests {
         #expect(first.indicators.isEmpty)
     }
 
+    @Test func packagingRaisesAnIndicatorButDoesNotDecide() throws {
+        let seizure = SeizureRecord(substance: "cannabis_herb", quantity: 10, unit: "g", packaging: ["many_small_bags", "scales"])
+        let answer = try Eligibility.evaluate(question([seizure]), under: testPolicy)
+        #expect(answer.eligible)
+        #expect(answer.indicators.map(\.code) == ["packaging"])
+        #expect(answer.indicators.first?.detail == "Cannabis herb was found with many small bags, scales. A possible sign of supply, not proof.")
+        let unknown = SeizureRecord(substance: "cannabis_herb", quantity: 10, unit: "g", packaging: ["box"])
+        #expect(failedFields(question([unknown])) == ["seizures[0].packaging[0]"])
+    }
+
     @Test func theThirdContactRequiresTreatment() throws {
         let two = PriorRecord(contacts: [CalendarDate(year: 2025, month: 1, day: 1), CalendarDate(year: 2026, month: 3, day: 1)])
         let answer = try Eligibility.evaluate(question([], history: two), under: testPolicy)

@@ -75,6 +75,7 @@ func routes(_ app: Application, resources: URL) throws {
     PersonController().register(api)
     ScreeningController().register(api)
     PolicyController().register(api)
+    EligibilityController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

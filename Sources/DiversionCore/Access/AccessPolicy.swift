@@ -19,6 +19,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case screening
     /// The jurisdiction policy and its versions.
     case policy
+    /// Eligibility for diversion, evaluated against the policy.
+    case eligibility
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -55,6 +57,8 @@ public struct AccessPolicy: Sendable {
                   roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
             Grant(rule: "police officers and providers screen people with validated instruments",
                   roles: [.officer, .provider], actions: [.evaluate, .create, .read], resource: .screening),
+            Grant(rule: "police, prosecutors and judges evaluate eligibility for diversion",
+                  roles: [.officer, .prosecutor, .judge], actions: [.evaluate], resource: .eligibility),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -90,6 +94,7 @@ extension Resource {
         case .auditTrail: "the audit trail"
         case .screening: "screenings"
         case .policy: "the jurisdiction policy"
+        case .eligibility: "eligibility"
         }
     }
 }

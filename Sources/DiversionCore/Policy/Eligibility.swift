@@ -7,12 +7,34 @@ public struct SeizureRecord: Sendable, Equatable {
     public var unit: String
     /// Purity from a laboratory or field test, in percent; nil when untested.
     public var purityPercent: Double?
+    /// What was found with it, such as many small bags or scales (`PackagingSign` raw values).
+    public var packaging: [String]
 
-    public init(substance: String, quantity: Double, unit: String, purityPercent: Double? = nil) {
+    public init(substance: String, quantity: Double, unit: String, purityPercent: Double? = nil, packaging: [String] = []) {
         self.substance = substance
         self.quantity = quantity
         self.unit = unit
         self.purityPercent = purityPercent
+        self.packaging = packaging
+    }
+}
+
+/// Things found with a substance that may point to supply; they raise an indicator, never decide.
+public enum PackagingSign: String, Sendable, CaseIterable {
+    case manySmallBags = "many_small_bags"
+    case scales
+    case cash
+    case cuttingAgents = "cutting_agents"
+    case customerList = "customer_list"
+
+    var words: String {
+        switch self {
+        case .manySmallBags: "many small bags"
+        case .scales: "scales"
+        case .cash: "cash"
+        case .cuttingAgents: "cutting agents"
+        case .customerList: "a customer list"
+        }
     }
 }
 
@@ -151,6 +173,12 @@ public enum Eligibility {
                 errors.add("\(path).purityPercent", "A purity is a percentage above 0 and at most 100.")
                 continue
             }
+            var signs: [PackagingSign] = []
+            for (j, text) in seizure.packaging.enumerated() {
+                if let sign = PackagingSign(rawValue: text) { signs.append(sign) } else {
+                    errors.add("\(path).packaging[\(j)]", "'\(text.prefix(40))' is not a packaging sign; use \(PackagingSign.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+            }
             guard let inPolicyUnit = unit.convert(seizure.quantity, to: substance.unit) else {
                 errors.add("\(path).unit", "\(substance.name) is counted in \(substance.unit.rawValue) under this policy; \(unit.rawValue) cannot be compared with it.")
                 continue
@@ -177,6 +205,12 @@ public enum Eligibility {
                 rule: "trafficking_presumption", passed: below,
                 detail: "\(substance.name) \(format(amount)) \(substance.unit.rawValue) is \(below ? "below" : "at or above") \(format(substance.traffickingMultiple)) × the threshold (\(format(presumption)) \(substance.unit.rawValue)), \(below ? "so trafficking is not presumed" : "where trafficking is presumed")."
             ))
+            if !signs.isEmpty {
+                indicators.append(.init(
+                    code: "packaging",
+                    detail: "\(substance.name) was found with \(signs.map(\.words).joined(separator: ", ")). A possible sign of supply, not proof."
+                ))
+            }
             let band = policy.nearThresholdBand
             if percent >= band.fromPercent && percent <= band.toPercent {
                 let earlier = question.history.nearThresholdSeizures.filter { $0.substance == substance.code }
