@@ -33,7 +33,7 @@ struct PersonDraftTests {
         (PersonInput(givenName: "Ana", familyName: "Silva", birthDate: "1990-01-01", sex: "male", nationality: "PT"), "nationality"),
         (PersonInput(givenName: "Ana", familyName: "Silva", birthDate: "1990-01-01", sex: "male", nationality: "prt"), "nationality"),
         (PersonInput(givenName: "Ana", familyName: "Silva", birthDate: "1990-01-01", sex: "male", preferredLanguage: "português"), "preferredLanguage"),
-        (PersonInput(givenName: "Ana", familyName: "Silva", birthDate: "1990-01-01", sex: "male", flags: ["homeless", "addicted"]), "flags[1]"),
+        (PersonInput(givenName: "Ana", familyName: "Silva", birthDate: "1990-01-01", sex: "male", flags: ["homeless", "unhoused"]), "flags[1]"),
         (PersonInput(givenName: String(repeating: "a", count: 101), familyName: "Silva", birthDate: "1990-01-01", sex: "male"), "givenName"),
         (PersonInput(givenName: "Ana\u{0007}", familyName: "Silva", birthDate: "1990-01-01", sex: "male"), "givenName"),
         (PersonInput(givenName: "Ana", familyName: "---", birthDate: "1990-01-01", sex: "male"), "familyName"),
