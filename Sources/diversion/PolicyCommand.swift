@@ -15,19 +15,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The YAML policy file.") var file: String
 
         func run() async throws {
-            let text: String
-            do {
-                text = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
-            }
-            if case .failure(let problems) = PolicyFile.read(text) {
-                for problem in problems.all {
-                    let place = problem.line.map { "\($0):\(problem.column ?? 1)" } ?? "1:1"
-                    FileHandle.standardError.write(Data("\(file):\(place): \(problem.path.isEmpty ? "" : problem.path + ": ")\(problem.message)\n".utf8))
-                }
-                throw CommandFailure("\(problems.all.count) problem(s) in \(file); nothing was activated")
-            }
+            let (text, _) = try readPolicyFile(file, failure: "nothing was activated")
             try await withApplication(migrate: true) { app, _ in
                 do {
                     let summary = try await PolicyStore().activate(text, by: "command line", at: Date(), on: app.db)
@@ -60,27 +48,33 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The YAML policy file.") var file: String
 
         func run() async throws {
-            let text: String
-            do {
-                text = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
-            }
-            switch PolicyFile.read(text) {
-            case .success(let policy):
-                let label = policy.illustrative ? ", illustrative only" : ""
-                say("\(file): \(policy.jurisdiction), version \(policy.version), effective \(policy.effectiveDate)\(label): "
-                    + "\(policy.substances.count) substances, \(policy.offenceCategories.count) offence categories, "
-                    + "\(policy.routes.count) route rules; no problems")
-            case .failure(let problems):
-                for problem in problems.all {
-                    let place = problem.line.map { "\($0):\(problem.column ?? 1)" } ?? "1:1"
-                    let path = problem.path.isEmpty ? "" : "\(problem.path): "
-                    FileHandle.standardError.write(Data("\(file):\(place): \(path)\(problem.message)\n".utf8))
-                }
-                let count = problems.all.count
-                throw CommandFailure("\(count) problem\(count == 1 ? "" : "s") in \(file)")
-            }
+            let (_, policy) = try readPolicyFile(file)
+            let label = policy.illustrative ? ", illustrative only" : ""
+            say("\(file): \(policy.jurisdiction), version \(policy.version), effective \(policy.effectiveDate)\(label): "
+                + "\(policy.substances.count) substances, \(policy.offenceCategories.count) offence categories, "
+                + "\(policy.routes.count) route rules; no problems")
         }
+    }
+}
+
+/// Reads and checks a policy file; on problems prints each as FILE:LINE:COLUMN and fails.
+func readPolicyFile(_ file: String, failure: String? = nil) throws -> (String, JurisdictionPolicy) {
+    let text: String
+    do {
+        text = try String(contentsOfFile: file, encoding: .utf8)
+    } catch {
+        throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
+    }
+    switch PolicyFile.read(text) {
+    case .success(let policy):
+        return (text, policy)
+    case .failure(let problems):
+        for problem in problems.all {
+            let place = problem.line.map { "\($0):\(problem.column ?? 1)" } ?? "1:1"
+            let path = problem.path.isEmpty ? "" : "\(problem.path): "
+            FileHandle.standardError.write(Data("\(file):\(place): \(path)\(problem.message)\n".utf8))
+        }
+        let count = problems.all.count
+        throw CommandFailure("\(count) problem\(count == 1 ? "" : "s") in \(file)" + (failure.map { "; \($0)" } ?? ""))
     }
 }

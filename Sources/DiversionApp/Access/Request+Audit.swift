@@ -22,3 +22,13 @@ extension Request {
         )
     }
 }
+
+extension Request {
+    /// The `:id` path parameter as a UUID; anything else is a 422 naming `id`.
+    func idParameter(of noun: String) throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw ValidationFailure([FieldError("id", "A \(noun) id is a UUID such as 3f2c9a1e-0000-4000-8000-000000000000.")])
+        }
+        return id
+    }
+}

@@ -130,7 +130,7 @@ struct PeoplePages {
     }
 
     @Sendable func show(_ req: Request) async throws -> Response {
-        let person = try await PeopleService(request: req).read(try PeopleService.parseID(req.parameters.get("id")))
+        let person = try await PeopleService(request: req).read(try req.idParameter(of: "person"))
         let t = req.diversion.localizer.messages(req.language)
         let response = PersonController.PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
         let page = PersonPage(

@@ -39,11 +39,4 @@ struct PeopleService {
         try await request.diversion.auditTrail.record(events)
         return found
     }
-
-    static func parseID(_ text: String?) throws -> UUID {
-        guard let text, let id = UUID(uuidString: text) else {
-            throw ValidationFailure([FieldError("id", "A person id is a UUID such as 3f2c9a1e-0000-4000-8000-000000000000.")])
-        }
-        return id
-    }
 }

@@ -59,7 +59,7 @@ struct PersonController {
     }
 
     @Sendable func show(_ req: Request) async throws -> PersonResponse {
-        let person = try await PeopleService(request: req).read(try PeopleService.parseID(req.parameters.get("id")))
+        let person = try await PeopleService(request: req).read(try req.idParameter(of: "person"))
         return PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
     }
 

@@ -105,9 +105,7 @@ struct ScreeningController {
 
     /// One recorded screening; the read is audited against the person screened.
     @Sendable func show(_ req: Request) async throws -> RecordedResponse {
-        guard let text = req.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw ValidationFailure([FieldError("id", "A screening id is a UUID such as 3f2c9a1e-0000-4000-8000-000000000000.")])
-        }
+        let id = try req.idParameter(of: "screening")
         _ = try req.statedPurpose()
         guard let recorded = try await ScreeningStore().find(id, on: req.db) else {
             throw APIError.notFound("No screening has the id \(id.uuidString.lowercased()).")

@@ -23,22 +23,6 @@ public final class AuditEntryModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    init(_ entry: AuditEntry) {
-        id = entry.sequence
-        occurredAt = AuditChain.timestamp(entry.event.occurredAt)
-        userID = entry.event.userID
-        username = entry.event.username
-        agencyID = entry.event.agencyID
-        action = entry.event.action.rawValue
-        resourceType = entry.event.resourceType
-        resourceID = entry.event.resourceID
-        personID = entry.event.personID
-        purpose = entry.event.purpose
-        requestID = entry.event.requestID
-        previousHash = entry.previousHash
-        hash = entry.hash
-    }
-
     /// The entry as stored. An unreadable time or action is kept as a value that cannot hash
     /// correctly, so verification reports the row instead of skipping it.
     var entry: AuditEntry {
