@@ -18,7 +18,7 @@ struct EligibilityAPITests {
                                extra: #","circumstances":{"violence":false,"weapon":false,"supplyToMinors":false,"nearSchool":false}"#)
             let response = try await t.send(.POST, "/api/v1/eligibility/evaluate", token: token, body: request, contentType: "application/json")
             #expect(response.status == .ok)
-            let answer = try response.json(EligibilityController.EvaluateResponse.self)
+            let answer = try response.json(EvaluationResponse.self)
             #expect(answer.eligible)
             #expect(answer.route == "referral_to_treatment")
             #expect(answer.stage == "pre_trial")
@@ -33,7 +33,7 @@ struct EligibilityAPITests {
             let token = try await t.token("officer")
             let request = body(#"[{"substance":"heroin","quantity":2,"unit":"g"}]"#)
             let answer = try await t.send(.POST, "/api/v1/eligibility/evaluate", token: token, body: request, contentType: "application/json")
-                .json(EligibilityController.EvaluateResponse.self)
+                .json(EvaluationResponse.self)
             #expect(!answer.eligible)
             #expect(answer.route == "refer_to_prosecutor")
             #expect(answer.reasons.contains { $0.detail.contains("35 % assumed purity = 0.7 g pure > 0.5 g") })
@@ -71,7 +71,7 @@ struct EligibilityAPITests {
         try await TestApp.run { t in
             let token = try await t.token("prosecutor")
             let answer = try await t.send(.POST, "/api/v1/eligibility/evaluate", token: token, body: body("[]"), contentType: "application/json")
-                .json(EligibilityController.EvaluateResponse.self)
+                .json(EvaluationResponse.self)
             #expect(answer.route == "deferred_prosecution")
         }
     }

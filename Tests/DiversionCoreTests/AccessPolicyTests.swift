@@ -12,13 +12,21 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
-        .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search]],
-        .judge: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search]],
-        .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read]],
-        .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search]],
-        .analyst: [.ownAccount: [.read, .delete], .policy: [.read]],
-        .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search], .user: [.create, .read, .search, .update], .auditTrail: [.read]],
+        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search],
+                   .screening: [.evaluate, .create, .read], .contact: [.create, .read, .search, .update], .service: [.read, .search],
+                   .referral: [.create, .evaluate, .read, .search, .update]],
+        .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search],
+                      .contact: [.read, .search], .service: [.read, .search], .referral: [.create, .evaluate, .read, .search, .update]],
+        .judge: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search],
+                 .contact: [.read, .search], .service: [.read, .search], .referral: [.create, .evaluate, .read, .search, .update]],
+        .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read],
+                    .service: [.read, .search], .serviceCapacity: [.update], .referral: [.read, .search, .update]],
+        .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .contact: [.read, .search],
+                      .service: [.read, .search]],
+        .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search]],
+        .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search],
+                 .user: [.create, .read, .search, .update], .auditTrail: [.read], .service: [.read, .search, .create, .update],
+                 .serviceCapacity: [.update]],
     ]
 
     @Test(arguments: Role.allCases)
@@ -36,6 +44,13 @@ struct AccessPolicyTests {
         for role in [Role.analyst, .admin] {
             #expect(!policy.decide(principal([role]), .read, .person).isAllowed)
             #expect(!policy.decide(principal([role]), .search, .person).isAllowed)
+        }
+    }
+
+    @Test func providersAndAnalystsNeverSeeJusticeContacts() {
+        for role in [Role.provider, .analyst, .admin] {
+            #expect(!policy.decide(principal([role]), .read, .contact).isAllowed)
+            #expect(!policy.decide(principal([role]), .search, .contact).isAllowed)
         }
     }
 

@@ -154,7 +154,7 @@ struct EligibilityTests {
         #expect(answer.eligible)
         #expect(answer.indicators.map(\.code) == ["near_threshold_repeat"])
         #expect(answer.indicators.first?.detail.contains("2026-06-02 at 96 %") == true)
-        #expect(answer.percentOfThreshold == [92])
+        #expect(answer.percentOfThreshold == [ThresholdShare(substance: "cannabis_herb", percentOfThreshold: 92)])
         let first = try Eligibility.evaluate(question([.init(substance: "cannabis_herb", quantity: 23, unit: "g")]), under: testPolicy)
         #expect(first.indicators.isEmpty)
     }

@@ -76,6 +76,9 @@ func routes(_ app: Application, resources: URL) throws {
     ScreeningController().register(api)
     PolicyController().register(api)
     EligibilityController().register(api)
+    ContactController().register(api)
+    ServiceController().register(api)
+    ReferralController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

@@ -21,6 +21,14 @@ public enum Resource: String, Sendable, CaseIterable {
     case policy
     /// Eligibility for diversion, evaluated against the policy.
     case eligibility
+    /// A recorded contact between an officer and a person (justice data).
+    case contact
+    /// The service directory (no personal data).
+    case service
+    /// A service's places, load and waiting time, which its own staff keep current.
+    case serviceCapacity = "service_capacity"
+    /// A referral of a person to a service and its closed loop.
+    case referral
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -59,6 +67,20 @@ public struct AccessPolicy: Sendable {
                   roles: [.officer, .provider], actions: [.evaluate, .create, .read], resource: .screening),
             Grant(rule: "police, prosecutors and judges evaluate eligibility for diversion",
                   roles: [.officer, .prosecutor, .judge], actions: [.evaluate], resource: .eligibility),
+            Grant(rule: "police officers record contacts and their decisions",
+                  roles: [.officer], actions: [.create, .read, .search, .update], resource: .contact),
+            Grant(rule: "prosecutors, judges and supervision officers read contacts for their cases",
+                  roles: [.prosecutor, .judge, .supervisor], actions: [.read, .search], resource: .contact),
+            Grant(rule: "every signed-in user reads the service directory",
+                  roles: Set(Role.allCases), actions: [.read, .search], resource: .service),
+            Grant(rule: "administrators manage the service directory",
+                  roles: [.admin], actions: [.create, .update], resource: .service),
+            Grant(rule: "providers keep their own services' capacity current; administrators may correct it",
+                  roles: [.provider, .admin], actions: [.update], resource: .serviceCapacity),
+            Grant(rule: "police, prosecutors and judges refer people to services and ask for suggestions",
+                  roles: [.officer, .prosecutor, .judge], actions: [.create, .evaluate], resource: .referral),
+            Grant(rule: "both sides of a referral follow it and record their events",
+                  roles: [.officer, .prosecutor, .judge, .provider], actions: [.read, .search, .update], resource: .referral),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -95,6 +117,10 @@ extension Resource {
         case .screening: "screenings"
         case .policy: "the jurisdiction policy"
         case .eligibility: "eligibility"
+        case .contact: "contacts"
+        case .service: "the service directory"
+        case .serviceCapacity: "service capacity"
+        case .referral: "referrals"
         }
     }
 }

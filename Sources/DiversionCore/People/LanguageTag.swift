@@ -48,3 +48,16 @@ public enum LanguageTag {
         return i == subtags.count
     }
 }
+
+extension LanguageTag {
+    /// A well-formed tag trimmed, or nil.
+    public static func normalise(_ tag: String) -> String? {
+        let trimmed = tag.trimmingCharacters(in: .whitespaces)
+        return isWellFormed(trimmed) ? trimmed : nil
+    }
+
+    /// The primary language subtag, lowercased: `pt-BR` → `pt`. Services and people match on it.
+    public static func primary(_ tag: String) -> String {
+        String(tag.split(separator: "-").first ?? Substring(tag)).lowercased()
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One seizure as recorded at a contact.
-public struct SeizureRecord: Sendable, Equatable {
+public struct SeizureRecord: Sendable, Equatable, Codable {
     public var substance: String
     public var quantity: Double
     public var unit: String
@@ -39,7 +39,7 @@ public enum PackagingSign: String, Sendable, CaseIterable {
 }
 
 /// The circumstances of a contact that can rule diversion out.
-public struct ContactCircumstances: Sendable, Equatable {
+public struct ContactCircumstances: Sendable, Equatable, Codable {
     public var violence = false
     public var weapon = false
     public var supplyToMinors = false
@@ -108,20 +108,20 @@ public struct EligibilityQuestion: Sendable, Equatable {
 }
 
 /// One rule checked, whether the case passed it, and why, in words a person can read.
-public struct EligibilityReason: Sendable, Equatable {
+public struct EligibilityReason: Sendable, Equatable, Codable {
     public let rule: String
     public let passed: Bool
     public let detail: String
 }
 
 /// A signal for the person deciding; it never decides on its own.
-public struct EligibilityIndicator: Sendable, Equatable {
+public struct EligibilityIndicator: Sendable, Equatable, Codable {
     public let code: String
     public let detail: String
 }
 
 /// The recommendation, every rule that produced it, and the policy version it used.
-public struct EligibilityAnswer: Sendable, Equatable {
+public struct EligibilityAnswer: Sendable, Equatable, Codable {
     public let eligible: Bool
     /// Where the case goes: the diversion route when eligible, otherwise the policy's alternative.
     public let route: String?
@@ -130,7 +130,9 @@ public struct EligibilityAnswer: Sendable, Equatable {
     public let reasons: [EligibilityReason]
     public let indicators: [EligibilityIndicator]
     /// How each seizure compared with its threshold, in percent (for later near-threshold checks).
-    public let percentOfThreshold: [Double]
+    public let percentOfThreshold: [ThresholdShare]
+    /// When the case comes back for review: did the person engage, or what did the prosecutor decide.
+    public let reviewBy: CalendarDate
 }
 
 /// Decides whether a case may be diverted under a jurisdiction policy, and explains why.
@@ -142,7 +144,7 @@ public enum Eligibility {
         var errors = FieldErrors()
         var reasons: [EligibilityReason] = []
         var indicators: [EligibilityIndicator] = []
-        var percents: [Double] = []
+        var percents: [ThresholdShare] = []
 
         if question.offences.isEmpty { errors.add("offences", "Give at least one offence category.") }
         for (i, code) in question.offences.enumerated() {
@@ -193,7 +195,7 @@ public enum Eligibility {
                 measured += " at \(format(purity)) % \(tested == nil ? "assumed" : "tested") purity = \(format(amount)) \(substance.unit.rawValue) pure"
             }
             let percent = amount / substance.threshold * 100
-            percents.append(percent)
+            percents.append(ThresholdShare(substance: substance.code, percentOfThreshold: percent))
             let within = amount <= substance.threshold
             reasons.append(.init(
                 rule: "personal_use_threshold", passed: within,
@@ -273,7 +275,8 @@ public enum Eligibility {
         let eligible = reasons.allSatisfy(\.passed)
         return EligibilityAnswer(
             eligible: eligible, route: eligible ? rule?.diversion : rule?.otherwise, stage: question.stage, policyVersion: policy.version,
-            reasons: reasons, indicators: indicators, percentOfThreshold: percents
+            reasons: reasons, indicators: indicators, percentOfThreshold: percents,
+            reviewBy: question.occurredOn.adding(days: policy.timeLimits.reviewDays)
         )
     }
 

@@ -128,6 +128,24 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         }
     }
 
+    /// How long each step of the pathway may take before it is overdue.
+    public struct TimeLimits: Sendable, Equatable, Codable {
+        /// A sent referral should be accepted or declined within this many hours.
+        public var referralAcceptHours: Int
+        /// An accepted referral should reach intake within this many days.
+        public var intakeDays: Int
+        /// A contact's outcome (engagement, or the prosecutor's decision) is reviewed this many days after it.
+        public var reviewDays: Int
+
+        public static let standard = TimeLimits(referralAcceptHours: 48, intakeDays: 7, reviewDays: 30)
+
+        public init(referralAcceptHours: Int, intakeDays: Int, reviewDays: Int) {
+            self.referralAcceptHours = referralAcceptHours
+            self.intakeDays = intakeDays
+            self.reviewDays = reviewDays
+        }
+    }
+
     public var jurisdiction: String
     public var version: String
     public var effectiveDate: CalendarDate
@@ -143,6 +161,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
     public var instruments: Instruments
     /// At this many contacts within the diversion limit window, treatment becomes required (Mexico's third contact).
     public var treatmentRequiredFromContact: Int?
+    public var timeLimits: TimeLimits = .standard
 
     public func substance(_ code: String) -> Substance? {
         substances.first { $0.code == code }
@@ -153,7 +172,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         routes.first { $0.authority == authority && $0.stage == stage }
     }
 
-    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil) {
+    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard) {
         self.jurisdiction = jurisdiction
         self.version = version
         self.effectiveDate = effectiveDate
@@ -167,5 +186,6 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         self.routes = routes
         self.instruments = instruments
         self.treatmentRequiredFromContact = treatmentRequiredFromContact
+        self.timeLimits = timeLimits
     }
 }

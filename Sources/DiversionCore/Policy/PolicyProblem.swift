@@ -77,6 +77,10 @@ extension JurisdictionPolicy {
         }
         if instruments.minors != .crafft { add("instruments.minors", "Minors are screened with crafft.") }
         if instruments.adults == .crafft { add("instruments.adults", "CRAFFT is for people under 22; choose assist, dast10, audit or auditc.") }
+        for (field, value, range) in [("referralAcceptHours", timeLimits.referralAcceptHours, 1...720), ("intakeDays", timeLimits.intakeDays, 1...180),
+                                      ("reviewDays", timeLimits.reviewDays, 1...730)] where !range.contains(value) {
+            add("timeLimits.\(field)", "Give a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
         if let n = treatmentRequiredFromContact, n < 1 { add("treatmentRequiredFromContact", "Give a contact number of 1 or more, or leave it out.") }
         return found
     }

@@ -55,6 +55,9 @@ public enum DatabaseSetup {
         AddAuditEntryGuards(),
         CreateScreening(),
         CreatePolicyVersion(),
+        CreateContact(),
+        CreateService(),
+        CreateReferral(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

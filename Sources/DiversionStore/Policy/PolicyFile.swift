@@ -158,7 +158,7 @@ struct PolicyNodeReader {
 
     mutating func policy(_ root: Node) -> JurisdictionPolicy? {
         let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
-                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact"]
+                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits"]
         let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
                                      "offenceCategories", "exclusions", "routes", "instruments"]
         guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
@@ -218,6 +218,14 @@ struct PolicyNodeReader {
         }
         let treatmentFrom = isNull(top["treatmentRequiredFromContact"]) ? nil : integer(top["treatmentRequiredFromContact"], "treatmentRequiredFromContact")
 
+        var limits = JurisdictionPolicy.TimeLimits.standard
+        if !isNull(top["timeLimits"]),
+           let t = mapping(top["timeLimits"], "timeLimits", allowed: ["referralAcceptHours", "intakeDays", "reviewDays"], required: []) {
+            if !isNull(t["referralAcceptHours"]), let n = integer(t["referralAcceptHours"], "timeLimits.referralAcceptHours") { limits.referralAcceptHours = n }
+            if !isNull(t["intakeDays"]), let n = integer(t["intakeDays"], "timeLimits.intakeDays") { limits.intakeDays = n }
+            if !isNull(t["reviewDays"]), let n = integer(t["reviewDays"], "timeLimits.reviewDays") { limits.reviewDays = n }
+        }
+
         guard problems.isEmpty, let jurisdiction, let version, let effectiveDate, let illustrative, let ageOfMajority,
               let band, let exclusions, let instruments
         else { return nil }
@@ -225,7 +233,7 @@ struct PolicyNodeReader {
             jurisdiction: jurisdiction, version: version, effectiveDate: effectiveDate, illustrative: illustrative,
             description: description, ageOfMajority: ageOfMajority, substances: substances, nearThresholdBand: band,
             offenceCategories: categories, exclusions: exclusions, routes: routes, instruments: instruments,
-            treatmentRequiredFromContact: treatmentFrom
+            treatmentRequiredFromContact: treatmentFrom, timeLimits: limits
         )
     }
 

@@ -37,9 +37,20 @@ public struct ScreeningStore: Sendable {
         return RecordedScreening(id: id, personID: personID, result: result, createdAt: now)
     }
 
+    /// The person's most recent screening, if any.
+    public func latest(for personID: UUID, on db: any Database) async throws -> RecordedScreening? {
+        guard let model = try await ScreeningModel.query(on: db).filter(\.$person.$id == personID).sort(\.$createdAt, .descending).first()
+        else { return nil }
+        return try Self.recorded(model)
+    }
+
     public func find(_ id: UUID, on db: any Database) async throws -> RecordedScreening? {
-        guard let model = try await ScreeningModel.find(id, on: db),
-              let instrument = ScreeningInstrument(rawValue: model.instrument)
+        guard let model = try await ScreeningModel.find(id, on: db) else { return nil }
+        return try Self.recorded(model)
+    }
+
+    static func recorded(_ model: ScreeningModel) throws -> RecordedScreening? {
+        guard let id = model.id, let instrument = ScreeningInstrument(rawValue: model.instrument)
         else { return nil }
         let substances = try model.substances.map {
             try JSONDecoder().decode([StoredSubstance].self, from: Data($0.utf8)).map(\.value)
