@@ -61,6 +61,7 @@ public enum DemoJurisdiction {
             let document = try String(contentsOf: AppResources.directory.appendingPathComponent("Policies/demo.yaml"), encoding: .utf8)
             _ = try await PolicyStore().activate(document, by: "demo-seed", at: Date(), on: db)
         }
+        try await DemoServices.seed(app, agencyIDs: agencyIDs)
         if try await PersonModel.query(on: db).count() == 0, let police = agencyIDs[agencyName(.police, region: "R1")] {
             try await seedPeople(app, agencyID: police)
         }
