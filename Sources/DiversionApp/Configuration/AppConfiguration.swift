@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Age under which a person is a minor, until a jurisdiction policy says otherwise.
     public var ageOfMajority = 18
+    /// A folder of `<lang>.json` files with official instrument wording that replaces ours.
+    public var instrumentWording: URL?
     /// PostgreSQL connections each event loop may open (SQLite always uses one).
     public var connectionsPerEventLoop = 4
     /// The SQL log level; SQL is logged only when asked for, since statements can carry personal data.
@@ -25,7 +27,7 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `DIVERSION_BCRYPT_COST`, `DIVERSION_TOKEN_HOURS`, `DIVERSION_SESSION_IDLE_MINUTES`,
-    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `LOG_LEVEL`.
+    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `LOG_LEVEL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
         if let text = env["DIVERSION_BCRYPT_COST"] {
@@ -49,6 +51,13 @@ public struct AppConfiguration: Sendable {
         }
         if let text = env["DIVERSION_SECURE_COOKIES"] {
             config.secureCookies = ["1", "true", "yes"].contains(text.lowercased())
+        }
+        if let path = env["DIVERSION_INSTRUMENT_WORDING"], !path.isEmpty {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ConfigurationError("DIVERSION_INSTRUMENT_WORDING must name a folder of <lang>.json files; \(path) is not one")
+            }
+            config.instrumentWording = URL(fileURLWithPath: path)
         }
         if let text = env["DIVERSION_MAX_BODY"] {
             guard text.range(of: #"^[0-9]+(kb|mb)$"#, options: .regularExpression) != nil else {

@@ -52,6 +52,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
         people: PersonStore(),
         throttle: LoginThrottle(),
         localizer: try Localizer(directory: resources.appendingPathComponent("Locales")),
+        wording: try InstrumentWording(directory: resources.appendingPathComponent("Instruments"), override: config.instrumentWording),
         now: now
     )
     _ = MetricsRegistry.shared
@@ -83,6 +84,11 @@ func routes(_ app: Application, resources: URL) throws {
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)
     PeoplePages().register(web)
+    ContactPages().register(web)
+    ScreeningPages().register(web)
+    ReferralPages().register(web)
+    ServicePages().register(web)
+    PolicyPages().register(web)
 }
 
 /// The audit trail writes through a connection and thread of its own, so that its commits never

@@ -15,19 +15,6 @@ struct PeoplePages {
         var minor: Bool
     }
 
-    struct ShownError: Encodable {
-        var field: String
-        var anchor: String
-        var reason: String
-
-        init(_ error: FieldError) {
-            field = error.field
-            reason = error.reason
-            let base = String(error.field.prefix { $0 != "[" })
-            anchor = base == "flags" ? "flag-\(PersonFlag.allCases[0].rawValue)" : base
-        }
-    }
-
     struct SearchPage: Encodable {
         var q: String
         var birthDate: String
@@ -38,12 +25,6 @@ struct PeoplePages {
         // Leaf counts an empty list as true, so the templates test these flags instead.
         var hasResults = false
         var hasErrors = false
-    }
-
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
     }
 
     struct FormPage: Encodable {

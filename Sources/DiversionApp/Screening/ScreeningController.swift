@@ -75,29 +75,15 @@ struct ScreeningController {
 
     /// Scores a screening for a person on record and stores it with its instrument version.
     @Sendable func record(_ req: Request) async throws -> Response {
-        let principal = try req.requirePrincipal()
         let body = try req.decodeJSON(RecordRequest.self)
         var errors = FieldErrors()
         let personID = body.personId.flatMap(UUID.init(uuidString:))
         if personID == nil { errors.add("personId", "Give the id of a person on record (a UUID).") }
         let (instrument, sex) = Self.check(body.instrument, body.sex, body.answers, into: &errors)
         try errors.throwIfAny()
-        guard let personID, let instrument, let answers = body.answers,
-              let person = try await req.diversion.people.find(personID, on: req.db)
-        else { throw ValidationFailure([FieldError("personId", "No person on record has this id.")]) }
-
-        let age = person.details.birthDate.completedYears(on: CalendarDate(req.now))
-        if let problem = ScreeningRules.instrumentProblem(instrument, age: age, ageOfMajority: req.diversion.configuration.ageOfMajority) {
-            throw ValidationFailure([FieldError("instrument", problem)])
-        }
-        let result = try Screening.score(instrument, answers: answers, sex: sex ?? person.details.sex)
-        let id = UUID()
-        let event = try req.auditEvent(.create, "screening", id: id.uuidString.lowercased(), person: personID)
-        let now = req.now
-        let recorded = try await req.diversion.auditTrail.perform { db in
-            let recorded = try await ScreeningStore().create(result, answers: answers, personID: personID, by: principal, id: id, at: now, on: db)
-            return (recorded, [event])
-        }
+        guard let personID, let instrument, let answers = body.answers else { throw ValidationFailure(errors.all) }
+        let recorded = try await ScreeningService(request: req).record(personID: personID, instrument: instrument, answers: answers, sex: sex)
+        let id = recorded.id
         let response = try await RecordedResponse(recorded).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/screenings/\(id.uuidString.lowercased())")
         return response

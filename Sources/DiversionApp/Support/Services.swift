@@ -14,6 +14,7 @@ struct DiversionServices: Sendable {
     var people: PersonStore
     var throttle: LoginThrottle
     var localizer: Localizer
+    var wording: InstrumentWording
     var policies = PolicyCache()
     /// The clock, injected so tests can move time (lockouts, idle sessions).
     var now: @Sendable () -> Date

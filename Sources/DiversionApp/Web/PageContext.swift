@@ -62,8 +62,15 @@ extension Request {
         if let principal {
             nav.append(.init(href: "/home", label: t["nav_home"] ?? "Home", current: here == "/home"))
             // The navigation offers what the access policy allows this user, and nothing else.
-            if diversion.policy.decide(principal, .search, .person).isAllowed {
-                nav.append(.init(href: "/people", label: t["nav_people"] ?? "People", current: here.hasPrefix("/people")))
+            for (href, key, action, resource) in [
+                ("/contacts/new", "nav_contact", Action.create, Resource.contact),
+                ("/people", "nav_people", .search, .person),
+                ("/referrals", "nav_referrals", .search, .referral),
+                ("/services/capacity", "nav_capacity", .update, .serviceCapacity),
+                ("/admin/policies", "nav_policies", .create, .policy),
+                ("/admin/services", "nav_services", .create, .service),
+            ] where diversion.policy.decide(principal, action, resource).isAllowed {
+                nav.append(.init(href: href, label: t[key] ?? key, current: here.hasPrefix(href)))
             }
             user = .init(
                 displayName: principal.displayName, username: principal.username,

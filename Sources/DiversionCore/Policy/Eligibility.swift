@@ -232,14 +232,14 @@ public enum Eligibility {
 
         let e = policy.exclusions
         let c = question.circumstances
-        for (rule, applies, present, words) in [
-            ("exclusion.violence", e.violence, c.violence, "violence"),
-            ("exclusion.weapon", e.weapon, c.weapon, "a weapon"),
-            ("exclusion.supply_to_minors", e.supplyToMinors, c.supplyToMinors, "supply to minors"),
-            ("exclusion.near_school", e.nearSchool, c.nearSchool, "an offence near a school"),
-            ("exclusion.organised_crime", e.organisedCrime, c.organisedCrime, "a link to organised crime"),
+        for (rule, applies, present, found, none) in [
+            ("exclusion.violence", e.violence, c.violence, "violence", "No violence was recorded."),
+            ("exclusion.weapon", e.weapon, c.weapon, "a weapon", "No weapon was recorded."),
+            ("exclusion.supply_to_minors", e.supplyToMinors, c.supplyToMinors, "supply to minors", "No supply to minors was recorded."),
+            ("exclusion.near_school", e.nearSchool, c.nearSchool, "an offence near a school", "Nothing was recorded near a school."),
+            ("exclusion.organised_crime", e.organisedCrime, c.organisedCrime, "a link to organised crime", "No link to organised crime was recorded."),
         ] where applies {
-            reasons.append(.init(rule: rule, passed: !present, detail: present ? "The contact involved \(words), which excludes diversion." : "No \(words) was recorded."))
+            reasons.append(.init(rule: rule, passed: !present, detail: present ? "The contact involved \(found), which excludes diversion." : none))
         }
         if let years = e.priorSeriousConvictionYears {
             let since = question.occurredOn.adding(years: -years)
@@ -268,7 +268,7 @@ public enum Eligibility {
         let rule = policy.routeRule(question.authority, question.stage)
         let who = question.authority.rawValue, when = question.stage.rawValue.replacingOccurrences(of: "_", with: "-")
         if let diversion = rule?.diversion {
-            reasons.append(.init(rule: "diversion_route", passed: true, detail: "At the \(when) stage the \(who) may divert to \(diversion)."))
+            reasons.append(.init(rule: "diversion_route", passed: true, detail: "At the \(when) stage the \(who) may divert: \(diversion.replacingOccurrences(of: "_", with: " "))."))
         } else {
             reasons.append(.init(rule: "diversion_route", passed: false, detail: "This policy gives the \(who) no diversion route at the \(when) stage."))
         }
@@ -281,7 +281,7 @@ public enum Eligibility {
     }
 
     /// Numbers as people write them: up to four significant digits, no trailing zeros.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
         var text = String(format: "%.4g", value)
         if text.contains("e") { return text }
