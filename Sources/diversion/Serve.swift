@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
         let arguments = ["diversion", "serve", "--hostname", hostname, "--port", String(port)]
         try await withApplication(arguments: arguments, migrate: !noMigrate) { app, config in
             if demo {
-                try await DemoJurisdiction.seed(app)
+                try await DemoJurisdiction.seed(app, caseload: true)
             }
             say("Diversion is starting at http://\(hostname):\(port)/ (database: \(config.database))")
             if demo {
@@ -64,7 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await withApplication(migrate: true) { app, _ in
-                try await DemoJurisdiction.seed(app)
+                try await DemoJurisdiction.seed(app, caseload: true)
                 say("Demo jurisdiction seeded: \(DemoJurisdiction.accounts.count) users, password '\(DemoJurisdiction.password)'.")
             }
         }

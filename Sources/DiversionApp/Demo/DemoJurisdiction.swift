@@ -36,7 +36,8 @@ public enum DemoJurisdiction {
     }
 
     /// Creates whatever part of the demo jurisdiction is missing.
-    public static func seed(_ app: Application) async throws {
+    /// With `caseload`, also a few hundred people with contacts, screenings and referrals in every status.
+    public static func seed(_ app: Application, caseload: Bool = false) async throws {
         let db = app.db
         let accounts = AccountStore()
         var agencyIDs: [String: UUID] = [:]
@@ -65,6 +66,7 @@ public enum DemoJurisdiction {
         if try await PersonModel.query(on: db).count() == 0, let police = agencyIDs[agencyName(.police, region: "R1")] {
             try await seedPeople(app, agencyID: police)
         }
+        if caseload { try await DemoCaseload.seed(app) }
     }
 
     static func seedPeople(_ app: Application, agencyID: UUID) async throws {
