@@ -82,7 +82,7 @@ struct ContactAPITests {
             #expect(evaluation.recommendedDecision == "divert")
             #expect(evaluation.reviewBy == "2026-12-17") // 30 days after the contact
             #expect(evaluation.reasons.contains { $0.detail == "Cannabis herb 12.5 g ≤ 25 g personal-use threshold (gross)." })
-            #expect(evaluation.reasons.allSatisfy(\.passed))
+            #expect(evaluation.reasons.allSatisfy { $0.passed })
             let active = try #require(try await t.app.diversion.policies.active(on: t.app.db))
             #expect(evaluation.policyId == active.id.uuidString.lowercased())
 
@@ -145,6 +145,24 @@ struct ContactAPITests {
             let other = try await record(t, token, contactBody(#""personId":"\#(otherId)""#, occurredAt: "2026-11-17T22:00:00Z", seizures: grams(23)))
             #expect(other.evaluation.indicators.isEmpty)
             #expect(other.evaluation.reasons.first { $0.rule == "exclusion.diversion_limit" }?.detail == "0 earlier diversions in 5 years; the limit is 3.")
+        }
+    }
+
+    @Test func anEvaluationForANamedPersonCountsTheirStoredContactsAndStoresNothing() async throws {
+        try await TestApp.run { t in
+            let token = try await t.token("officer")
+            let personId = try await t.registerPerson(token)
+            let first = try await record(t, token, contactBody(#""personId":"\#(personId)""#, occurredAt: "2026-11-10T20:00:00Z", seizures: grams(22)))
+            try await t.send(.POST, "/api/v1/contacts/\(first.id)/decision", token: token, json: ["decision": "divert"])
+            let body = contactBody(#""personId":"\#(personId)""#, occurredAt: "2026-11-18T08:00:00Z", seizures: grams(24))
+            let response = try await t.send(.POST, "/api/v1/eligibility/evaluate", token: token, body: body, contentType: "application/json")
+            #expect(response.status == .ok)
+            let answer = try response.json(EvaluationResponse.self)
+            #expect(answer.indicators.map(\.code) == ["near_threshold_repeat"])
+            #expect(answer.reasons.first { $0.rule == "exclusion.diversion_limit" }?.detail == "1 earlier diversion in 5 years; the limit is 3.")
+            #expect(answer.reviewBy == "2026-12-18")
+            #expect(answer.screeningInstrument == "assist")
+            #expect(try await ContactModel.query(on: t.app.db).count() == 1)
         }
     }
 

@@ -35,8 +35,22 @@ struct OperationsTests {
             let response = try await t.send(.GET, "/openapi.yaml")
             #expect(response.status == .ok)
             #expect(response.text.hasPrefix("openapi: 3.1"))
-            for path in ["/api/v1/auth/token:", "/api/v1/auth/logout:", "/api/v1/me:", "/api/v1/persons:", "/api/v1/persons/{id}:", "/api/v1/screenings/score:", "/api/v1/policy:", "/api/v1/policy/versions:", "/api/v1/eligibility/evaluate:"] {
-                #expect(response.text.contains(path), "openapi.yaml lacks \(path)")
+            // Every API route the server registers is described, with its method.
+            let routes = t.app.routes.all.filter { $0.path.first?.description == "api" }
+            #expect(routes.count >= 25)
+            for route in routes {
+                let path = "/" + route.path.map { c in
+                    let text = c.description
+                    return text.hasPrefix(":") ? "{\(text.dropFirst())}" : text
+                }.joined(separator: "/")
+                let method = route.method.rawValue.lowercased()
+                guard let start = response.text.range(of: "\n  \(path):\n") else {
+                    Issue.record("openapi.yaml lacks \(path)")
+                    continue
+                }
+                let rest = response.text[start.upperBound...]
+                let block = rest.range(of: "\n  /").map { rest[..<$0.lowerBound] } ?? rest
+                #expect(("\n" + block).contains("\n    \(method):"), "openapi.yaml lacks \(method) \(path)")
             }
         }
     }

@@ -88,7 +88,7 @@ struct OfficerDecisionTests {
             _ = try OfficerDecision.check("charge", reason: nil, eligible: true)
             Issue.record("a departure without a reason was accepted")
         } catch {
-            #expect(error.errors.first?.reason.contains("departs from the recommendation (divert)") == true)
+            #expect(error.errors.first?.reason.contains("departs from the recommendation (divert to treatment)") == true)
         }
         do {
             _ = try OfficerDecision.check("release", reason: nil, eligible: true)

@@ -433,7 +433,8 @@ class Smoke:
         return self.path()
 
 
-def make_driver(args):
+def chrome_options(args, prefs: dict | None = None) -> webdriver.ChromeOptions:
+    """Headless Debian Chromium in English; `prefs` adds Chrome preferences (other test files use it)."""
     options = webdriver.ChromeOptions()
     options.binary_location = args.chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -441,7 +442,12 @@ def make_driver(args):
                  f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
         options.add_argument(flag)
     # The server picks the language from Accept-Language until a cookie says otherwise.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en", **(prefs or {})})
+    return options
+
+
+def make_driver(args, options: webdriver.ChromeOptions | None = None):
+    options = options or chrome_options(args)
     driver = webdriver.Chrome(options=options, service=Service(args.chromedriver))
     driver.set_page_load_timeout(args.wait * 3)
     driver.set_script_timeout(args.wait)

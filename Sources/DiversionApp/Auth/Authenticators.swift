@@ -46,6 +46,11 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.method == .POST, !exempt.contains(request.url.path) {
+            // Routes collect their bodies after the middleware runs; a form larger than the first
+            // network read would otherwise look as if it had no token.
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+            }
             guard let expected = request.session?.token.csrfToken,
                   let sent = try? request.content.get(String.self, at: Self.field),
                   constantTimeEqual(sent, expected)

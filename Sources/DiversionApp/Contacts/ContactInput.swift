@@ -120,8 +120,7 @@ extension ContactInput {
         } else if storing {
             errors.add("personId", "Name the person: give personId, or person with their details.")
         }
-        let region = (storing || self.region != nil)
-            ? ContactPlace.check(region: self.region, latitude: latitude, longitude: longitude, into: &errors) : nil
+        let region = ContactPlace.check(region: self.region, latitude: latitude, longitude: longitude, required: storing, into: &errors)
         if offences == nil { errors.add("offences", "Give at least one offence, such as {\"category\": \"possession_personal_use\"}.") }
         let offences = (self.offences ?? []).enumerated().map { i, o -> String in
             if o.category == nil { errors.add("offences[\(i)].category", "Give the offence category.") }

@@ -258,6 +258,7 @@ struct ContactPages {
         var decisionLabel: String
         var decisionReason: String
         var decisions: [Option]
+        var reasonDraft: String
         var recommendedLabel: String
         var screening: ScreeningSummary?
         var instrumentLabel: String
@@ -279,7 +280,8 @@ struct ContactPages {
         try await renderResult(req, id: try req.idParameter(of: "contact"), errors: [], status: .ok)
     }
 
-    private func renderResult(_ req: Request, id: UUID, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+    /// Renders the result page; a refused decision form comes back with what the officer chose and wrote.
+    private func renderResult(_ req: Request, id: UUID, errors: [FieldError], submitted: DecisionForm? = nil, status: HTTPResponseStatus) async throws -> Response {
         let principal = try req.requirePrincipal()
         let t = req.messages
         let contact = try await ContactService(request: req).read(id)
@@ -309,6 +311,7 @@ struct ContactPages {
         var names: [UUID: String] = [:]
         for r in sent where names[r.serviceID] == nil { names[r.serviceID] = try await ServiceStore().find(r.serviceID, on: req.db)?.profile.name }
         let recommended = OfficerDecision.recommended(eligible: e.eligible)
+        let chosen = submitted?.decision.flatMap(OfficerDecision.init(rawValue:)) ?? recommended
         let page = ResultPage(
             id: id.uuidString.lowercased(), personId: contact.personID.uuidString.lowercased(),
             personName: "\(person.details.givenName) \(person.details.familyName)",
@@ -321,7 +324,8 @@ struct ContactPages {
             decided: contact.decision != nil,
             decisionLabel: contact.decision.map { t["decision_\($0.rawValue)"] ?? $0.rawValue } ?? "",
             decisionReason: contact.decisionReason ?? "",
-            decisions: OfficerDecision.allCases.map { Option(value: $0.rawValue, label: t["decision_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == recommended) },
+            decisions: OfficerDecision.allCases.map { Option(value: $0.rawValue, label: t["decision_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == chosen) },
+            reasonDraft: submitted?.reason ?? "",
             recommendedLabel: t["decision_\(recommended.rawValue)"] ?? recommended.rawValue,
             screening: screening.map {
                 ScreeningSummary(instrument: t["instrument_\($0.result.instrument.rawValue)"] ?? $0.result.instrument.rawValue, level: $0.result.level,
@@ -358,7 +362,7 @@ struct ContactPages {
             _ = try await ContactService(request: req).decide(id, decision: form.decision, reason: form.reason)
             return req.redirect(to: "/contacts/\(id.uuidString.lowercased())?notice=decided", redirectType: .normal)
         } catch let failure as ValidationFailure {
-            return try await renderResult(req, id: id, errors: failure.errors, status: .unprocessableEntity)
+            return try await renderResult(req, id: id, errors: failure.errors, submitted: form, status: .unprocessableEntity)
         }
     }
 

@@ -147,11 +147,11 @@ enum DemoCaseload {
                     sent.dueBy = ReferralFlow.dueBy(status: .sent, since: r.createdAt, limits: policy.timeLimits)
                     try await store.create(sent, on: db)
                     var status = ReferralStatus.sent
+                    var due = sent.dueBy
                     for e in history {
-                        let next = e.type.resultingStatus
-                        let due = ReferralFlow.dueBy(status: next, since: e.occurredAt, scheduledFor: e.scheduledFor, limits: policy.timeLimits)
+                        due = ReferralFlow.dueBy(after: e.type, at: e.occurredAt, current: due, scheduledFor: e.scheduledFor, limits: policy.timeLimits)
                         _ = try await store.record(e, expecting: status, dueBy: due, on: db)
-                        status = next
+                        status = e.type.resultingStatus
                     }
                 }
                 return (0, auditEvents)

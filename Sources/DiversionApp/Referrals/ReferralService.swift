@@ -120,7 +120,7 @@ struct ReferralService {
         }
         let now = request.now
         let limits = try await request.diversion.policies.active(on: request.db)?.policy.timeLimits ?? .standard
-        let dueBy = ReferralFlow.dueBy(status: status, since: now, scheduledFor: scheduledFor, limits: limits)
+        let dueBy = ReferralFlow.dueBy(after: type, at: now, current: referral.dueBy, scheduledFor: scheduledFor, limits: limits)
         let event = ReferralEventRecord(
             id: UUID(), referralID: id, type: type, reason: reason, note: note, scheduledFor: scheduledFor, recordedByUserID: principal.userID,
             recordedByName: principal.displayName, agencyID: principal.agencyID, occurredAt: now

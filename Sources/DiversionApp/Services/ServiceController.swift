@@ -112,51 +112,54 @@ struct ServiceController {
         var organisationType: String?
         var modalities: [String]?
         var sexes: [String]?
-        var minAge: Int?
-        var maxAge: Int?
+        var minAge: Double?
+        var maxAge: Double?
         var languages: [String]?
         var servesPregnantWomen: Bool?
         var servesPeopleWithChildren: Bool?
         var region: String?
         var latitude: Double?
         var longitude: Double?
-        var capacity: Int?
-        var load: Int?
-        var waitlistDays: Int?
+        var capacity: Double?
+        var load: Double?
+        var waitlistDays: Double?
         var acceptsJusticeReferrals: Bool?
         var phone: String?
         var email: String?
         var address: String?
 
-        var input: ServiceInput {
+        /// Numbers arrive as JSON numbers of any kind, so that 1.5 is a field error rather than unreadable JSON.
+        func input() throws -> ServiceInput {
+            var errors = FieldErrors()
             var i = ServiceInput()
             i.name = name
             i.organisationType = organisationType
             i.modalities = modalities
             i.sexes = sexes
-            i.minAge = minAge
-            i.maxAge = maxAge
+            i.minAge = wholeNumber(minAge, "minAge", &errors)
+            i.maxAge = wholeNumber(maxAge, "maxAge", &errors)
             i.languages = languages
             i.servesPregnantWomen = servesPregnantWomen
             i.servesPeopleWithChildren = servesPeopleWithChildren
             i.region = region
             i.latitude = latitude
             i.longitude = longitude
-            i.capacity = capacity
-            i.load = load
-            i.waitlistDays = waitlistDays
+            i.capacity = wholeNumber(capacity, "capacity", &errors)
+            i.load = wholeNumber(load, "load", &errors)
+            i.waitlistDays = wholeNumber(waitlistDays, "waitlistDays", &errors)
             i.acceptsJusticeReferrals = acceptsJusticeReferrals
             i.phone = phone
             i.email = email
             i.address = address
+            try errors.throwIfAny()
             return i
         }
     }
 
     struct CapacityRequest: Decodable {
-        var capacity: Int?
-        var load: Int?
-        var waitlistDays: Int?
+        var capacity: Double?
+        var load: Double?
+        var waitlistDays: Double?
     }
 
     struct ListParameters: Decodable {
@@ -198,7 +201,7 @@ struct ServiceController {
 
     @Sendable func create(_ req: Request) async throws -> Response {
         let body = try req.decodeJSON(CreateRequest.self)
-        let service = try await DirectoryService(request: req).create(body.input, agencyID: body.agencyId)
+        let service = try await DirectoryService(request: req).create(try body.input(), agencyID: body.agencyId)
         let response = try await ServiceResponse(service).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/services/\(service.id.uuidString.lowercased())")
         return response
@@ -207,6 +210,21 @@ struct ServiceController {
     @Sendable func capacity(_ req: Request) async throws -> ServiceResponse {
         let id = try req.idParameter(of: "service")
         let body = try req.decodeJSON(CapacityRequest.self)
-        return ServiceResponse(try await DirectoryService(request: req).updateCapacity(id, capacity: body.capacity, load: body.load, waitlistDays: body.waitlistDays))
+        var errors = FieldErrors()
+        let capacity = wholeNumber(body.capacity, "capacity", &errors)
+        let load = wholeNumber(body.load, "load", &errors)
+        let waitlist = wholeNumber(body.waitlistDays, "waitlistDays", &errors)
+        try errors.throwIfAny()
+        return ServiceResponse(try await DirectoryService(request: req).updateCapacity(id, capacity: capacity, load: load, waitlistDays: waitlist))
     }
+}
+
+/// A JSON number that must be a whole number in a sensible range; anything else is a named field error.
+func wholeNumber(_ value: Double?, _ field: String, _ errors: inout FieldErrors) -> Int? {
+    guard let value else { return nil }
+    guard value.isFinite, value == value.rounded(), abs(value) <= 1_000_000_000 else {
+        errors.add(field, "Give \(field) as a whole number.")
+        return nil
+    }
+    return Int(value)
 }

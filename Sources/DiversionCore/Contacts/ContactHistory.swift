@@ -26,7 +26,7 @@ public struct PastContact: Sendable, Equatable {
 
 extension PriorRecord {
     /// The record the eligibility rules count, built from the person's earlier contacts and convictions.
-    /// Only contacts before `date` count; near-threshold evidence uses the policy's band.
+    /// Only contacts up to and including `date` count (the store passes only those before the contact's time); near-threshold evidence uses the policy's band.
     public static func from(_ contacts: [PastContact], seriousConvictions: [CalendarDate] = [], before date: CalendarDate, band: JurisdictionPolicy.Band) -> PriorRecord {
         let earlier = contacts.filter { $0.occurredOn <= date }.sorted { $0.occurredOn < $1.occurredOn }
         return PriorRecord(

@@ -56,10 +56,10 @@ public struct ContactRecord: Sendable, Equatable {
 /// Where a contact happened: a region code and, optionally, coordinates.
 public enum ContactPlace {
     /// Checks region and coordinates, naming each wrong field.
-    public static func check(region: String?, latitude: Double?, longitude: Double?, into errors: inout FieldErrors) -> String? {
+    public static func check(region: String?, latitude: Double?, longitude: Double?, required: Bool = true, into errors: inout FieldErrors) -> String? {
         let trimmed = region?.trimmingCharacters(in: .whitespaces) ?? ""
         if trimmed.isEmpty {
-            errors.add("region", "Give the region code where the contact happened, such as R1.")
+            if required { errors.add("region", "Give the region code where the contact happened, such as R1.") }
         } else if trimmed.count > 40 || !trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
             errors.add("region", "A region code is up to 40 letters, digits, - or _.")
         }

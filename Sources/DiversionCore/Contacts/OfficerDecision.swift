@@ -14,6 +14,16 @@ public enum OfficerDecision: String, Sendable, CaseIterable, Codable {
 
     public static let maxReasonLength = 1000
 
+    /// The decision in words, for messages.
+    public var words: String {
+        switch self {
+        case .divert: "divert to treatment"
+        case .referToProsecutor: "refer to the prosecutor"
+        case .noFurtherAction: "no further action"
+        case .charge: "charge"
+        }
+    }
+
     /// Checks a decision: a reason is required whenever it departs from the recommendation,
     /// and diverting a case the policy does not let the police divert is refused.
     public static func check(_ text: String?, reason: String?, eligible: Bool) throws(ValidationFailure) -> (OfficerDecision, String?) {
@@ -31,7 +41,7 @@ public enum OfficerDecision: String, Sendable, CaseIterable, Codable {
             if decision == .divert && !eligible {
                 errors.add("decision", "This case is not eligible for diversion under the policy; refer it to the prosecutor, who may still divert it.")
             } else if decision != recommended(eligible: eligible) && given == nil {
-                errors.add("reason", "Say why: this decision departs from the recommendation (\(recommended(eligible: eligible).rawValue)).")
+                errors.add("reason", "Say why: this decision departs from the recommendation (\(recommended(eligible: eligible).words)).")
             }
         }
         try errors.throwIfAny()

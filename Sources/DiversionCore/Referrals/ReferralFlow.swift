@@ -117,4 +117,10 @@ public enum ReferralFlow {
         default: nil
         }
     }
+
+    /// The due time after `event`: marking a referral received keeps the time to answer that started when it was sent.
+    public static func dueBy(after event: ReferralEventType, at time: Date, current: Date?, scheduledFor: Date?, limits: JurisdictionPolicy.TimeLimits) -> Date? {
+        if event == .received { return current }
+        return dueBy(status: event.resultingStatus, since: time, scheduledFor: scheduledFor, limits: limits)
+    }
 }

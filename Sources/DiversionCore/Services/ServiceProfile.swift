@@ -172,7 +172,7 @@ extension ServiceProfile {
         if input.sexes?.isEmpty == true { errors.add("sexes", "Name at least one sex the service serves, or leave the field out for everyone.") }
         let minAge = input.minAge ?? 18, maxAge = input.maxAge ?? 120
         if !(0...120).contains(minAge) { errors.add("minAge", "Give an age from 0 to 120.") }
-        if !(0...120).contains(maxAge) { errors.add("maxAge", "Give an age from 0 to 120.") } else if maxAge < minAge {
+        if !(0...120).contains(maxAge) { errors.add("maxAge", "Give an age from 0 to 120.") } else if (0...120).contains(minAge) && maxAge < minAge {
             errors.add("maxAge", "The oldest age served is below the youngest (\(minAge)).")
         }
         var languages: [String] = []
