@@ -87,8 +87,18 @@ struct TestApp {
         }
         let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: h, body: buffer)
         // Over the network the body streams in, so limits that apply while it arrives are exercised too.
-        let tester = overTheNetwork ? try app.testing(method: .running(hostname: "127.0.0.1", port: Int.random(in: 20_000..<60_000))) : try app.testing()
-        return try await tester.performTest(request: request)
+        guard overTheNetwork else { return try await app.testing().performTest(request: request) }
+        // A random port may be taken by another suite or process; try a few.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let tester = try app.testing(method: .running(hostname: "127.0.0.1", port: Int.random(in: 20_000..<60_000)))
+                return try await tester.performTest(request: request)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
+                continue
+            }
+        }
     }
 
     /// Signs in through the API and returns the bearer token.

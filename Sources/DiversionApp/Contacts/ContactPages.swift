@@ -266,6 +266,7 @@ struct ContactPages {
         var canRefer: Bool
         var needs: [Option]
         var needsSource: String
+        var needsSummary: String
         var suggestions: [SuggestionRow]
         var hasSuggestions: Bool
         var referrals: [ReferralRow]
@@ -302,7 +303,8 @@ struct ContactPages {
             let match = try await referrals.match(personID: contact.personID, override: override, region: contact.region)
             needs = match.needs
             source = match.needsSource
-            suggestions = try await referrals.suggestions(for: match).map { s, stored in
+            // A phone screen shows the five best; the API offers more.
+            suggestions = try await referrals.suggestions(for: match).prefix(5).map { s, stored in
                 SuggestionRow(serviceId: s.serviceID.uuidString.lowercased(), rank: s.rank, name: stored.profile.name, region: stored.profile.region,
                               fits: s.fits, warnings: s.warnings, hasWarnings: !s.warnings.isEmpty)
             }
@@ -336,6 +338,7 @@ struct ContactPages {
             canRefer: canRefer,
             needs: Modality.allCases.map { Option(value: $0.rawValue, label: t["modality_\($0.rawValue)"] ?? $0.words, selected: needs.contains($0)) },
             needsSource: t["needs_source_\(source)"] ?? source,
+            needsSummary: needs.map { t["modality_\($0.rawValue)"] ?? $0.words }.joined(separator: ", "),
             suggestions: suggestions, hasSuggestions: !suggestions.isEmpty,
             referrals: sent.map {
                 ReferralRow(id: $0.id.uuidString.lowercased(), service: names[$0.serviceID] ?? "", status: $0.status.rawValue,
