@@ -293,3 +293,46 @@ struct ServiceAPITests {
         }
     }
 }
+
+@Suite("Correcting a service's description")
+struct ServiceReplaceTests {
+    @Test func anAdministratorCorrectsAServiceAndTheAgencyStays() async throws {
+        try await TestApp.run { t in
+            let clinic = try await t.service(named: "R1 Outpatient Clinic")
+            let admin = try await t.token("admin")
+            let body = try serviceBody(agencyId: UUID().uuidString) { $0["name"] = "R1 Outpatient and Evening Clinic"; $0["waitlistDays"] = 2 }
+            let response = try await t.send(.PUT, "/api/v1/services/\(clinic.id)", token: admin, body: body, contentType: "application/json")
+            #expect(response.status == .ok)
+            let updated = try response.json(ServiceResponse.self)
+            #expect(updated.name == "R1 Outpatient and Evening Clinic")
+            #expect(updated.agencyId == clinic.agencyId)
+            #expect(updated.waitlistDays == 2)
+        }
+    }
+
+    @Test func onlyAdministratorsCorrectServices() async throws {
+        try await TestApp.run { t in
+            let clinic = try await t.service(named: "R1 Outpatient Clinic")
+            let body = try serviceBody(agencyId: clinic.agencyId)
+            for user in ["provider", "officer", "analyst"] {
+                let token = try await t.token(user)
+                let response = try await t.send(.PUT, "/api/v1/services/\(clinic.id)", token: token, body: body, contentType: "application/json")
+                #expect(response.status == .forbidden, "\(user)")
+            }
+            #expect(try await t.send(.PUT, "/api/v1/services/\(clinic.id)", body: body, contentType: "application/json").status == .unauthorized)
+        }
+    }
+
+    @Test func unknownServicesAndBadDescriptionsAreRefused() async throws {
+        try await TestApp.run { t in
+            let clinic = try await t.service(named: "R1 Outpatient Clinic")
+            let admin = try await t.token("admin")
+            let good = try serviceBody(agencyId: clinic.agencyId)
+            #expect(try await t.send(.PUT, "/api/v1/services/\(UUID().uuidString)", token: admin, body: good, contentType: "application/json").status == .notFound)
+            let bad = try serviceBody(agencyId: clinic.agencyId) { $0["capacity"] = 1.5; $0["modalities"] = ["surgery"] }
+            let response = try await t.send(.PUT, "/api/v1/services/\(clinic.id)", token: admin, body: bad, contentType: "application/json")
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.text.contains("capacity"))
+        }
+    }
+}

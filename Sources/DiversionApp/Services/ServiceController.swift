@@ -85,6 +85,19 @@ struct DirectoryService {
         }
     }
 
+    func replace(_ id: UUID, with input: ServiceInput) async throws -> StoredService {
+        let profile = try ServiceProfile.validate(input)
+        guard try await ServiceStore().find(id, on: request.db) != nil else {
+            throw APIError.notFound("No service has the id \(id.uuidString.lowercased()).")
+        }
+        let now = request.now
+        let event = try request.auditEvent(.update, "service", id: id.uuidString.lowercased())
+        guard let updated = try await request.diversion.auditTrail.perform({ db in
+            (try await ServiceStore().replace(id, with: profile, at: now, on: db), [event])
+        }) else { throw APIError.notFound("No service has the id \(id.uuidString.lowercased()).") }
+        return updated
+    }
+
     /// Updates places, load and waiting time; providers only for their own agency's services.
     func updateCapacity(_ id: UUID, capacity: Int?, load: Int?, waitlistDays: Int?) async throws -> StoredService {
         let principal = try request.requirePrincipal()
@@ -175,6 +188,7 @@ struct ServiceController {
         api.endpoint(.GET, "services", access: .allowed(.search, .service), use: list)
         api.endpoint(.POST, "services", access: .allowed(.create, .service), use: create)
         api.endpoint(.GET, "services", ":id", access: .allowed(.read, .service), use: show)
+        api.endpoint(.PUT, "services", ":id", access: .allowed(.update, .service), use: replace)
         api.endpoint(.PUT, "services", ":id", "capacity", access: .allowed(.update, .serviceCapacity), use: capacity)
     }
 
@@ -205,6 +219,13 @@ struct ServiceController {
         let response = try await ServiceResponse(service).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/services/\(service.id.uuidString.lowercased())")
         return response
+    }
+
+    /// Replaces a service's description; the agency that runs it stays the same.
+    @Sendable func replace(_ req: Request) async throws -> ServiceResponse {
+        let id = try req.idParameter(of: "service")
+        let body = try req.decodeJSON(CreateRequest.self)
+        return ServiceResponse(try await DirectoryService(request: req).replace(id, with: try body.input()))
     }
 
     @Sendable func capacity(_ req: Request) async throws -> ServiceResponse {
