@@ -43,8 +43,11 @@ struct ContactService {
             guard let person = try await request.diversion.people.find(id, on: request.db) else {
                 throw ValidationFailure([FieldError("personId", "No person on record has this id.")])
             }
-            try await request.diversion.auditTrail.record([try request.auditEvent(.read, "person", id: id.uuidString.lowercased(), person: id)])
+            // The read's audit entry commits while the history is fetched; both finish before the answer.
+            let event = try request.auditEvent(.read, "person", id: id.uuidString.lowercased(), person: id)
+            async let audited: Void = request.diversion.auditTrail.record([event])
             history = try await self.history(of: id, before: contact.occurredAt, policy: active.policy)
+            try await audited
             birthDate = person.details.birthDate
         case .new(let draft): birthDate = draft.birthDate
         case .anonymous(let date, _): birthDate = date

@@ -109,6 +109,8 @@ actor PolicyCache {
     private var cached: ActivePolicy?
 
     func active(on db: any Database) async throws -> ActivePolicy? {
+        // Asking for the id alone keeps the per-request check small; the document is read on a change.
+        if let cached, try await PolicyStore().activeID(on: db) == cached.id { return cached }
         guard let row = try await PolicyStore().activeDocument(on: db) else { return nil }
         if let cached, cached.id == row.id { return cached }
         guard case .success(let policy) = PolicyFile.read(row.document) else { return nil }

@@ -74,6 +74,11 @@ public struct PolicyStore: Sendable {
         }
     }
 
+    /// Only the active version's id: enough for a cache to tell whether its copy is current.
+    public func activeID(on db: any Database) async throws -> UUID? {
+        try await PolicyVersionModel.query(on: db).filter(\.$active == true).field(\.$id).first()?.id
+    }
+
     /// The active version's id and document, or nil when no policy was ever activated.
     public func activeDocument(on db: any Database) async throws -> (id: UUID, document: String, activatedAt: Date?)? {
         guard let model = try await PolicyVersionModel.query(on: db).filter(\.$active == true).first(), let id = model.id else { return nil }
