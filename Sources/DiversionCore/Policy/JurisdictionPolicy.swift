@@ -162,6 +162,8 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
     /// At this many contacts within the diversion limit window, treatment becomes required (Mexico's third contact).
     public var treatmentRequiredFromContact: Int?
     public var timeLimits: TimeLimits = .standard
+    /// Which measures each authority may order at each stage; the standard menu when the file states none.
+    public var measures: [MeasureRule] = MeasureRule.standard
 
     public func substance(_ code: String) -> Substance? {
         substances.first { $0.code == code }
@@ -172,7 +174,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         routes.first { $0.authority == authority && $0.stage == stage }
     }
 
-    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard) {
+    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard, measures: [MeasureRule] = MeasureRule.standard) {
         self.jurisdiction = jurisdiction
         self.version = version
         self.effectiveDate = effectiveDate
@@ -187,5 +189,6 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         self.instruments = instruments
         self.treatmentRequiredFromContact = treatmentRequiredFromContact
         self.timeLimits = timeLimits
+        self.measures = measures
     }
 }

@@ -81,6 +81,16 @@ extension JurisdictionPolicy {
                                       ("reviewDays", timeLimits.reviewDays, 1...730)] where !range.contains(value) {
             add("timeLimits.\(field)", "Give a whole number from \(range.lowerBound) to \(range.upperBound).")
         }
+        var menus = Set<String>()
+        for (i, m) in measures.enumerated() {
+            if !menus.insert("\(m.authority.rawValue)/\(m.stage.rawValue)").inserted {
+                add("measures[\(i)]", "\(m.authority.rawValue) at \(m.stage.rawValue) is listed twice; put all its measures in one entry.")
+            }
+            if m.allowed.isEmpty { add("measures[\(i)].allowed", "Name at least one measure, or leave the entry out.") }
+            if m.authority == .police && m.allowed.contains(where: { $0 != .cautionWarning }) {
+                add("measures[\(i)].allowed", "The police may only caution; other measures are ordered by a prosecutor or a court.")
+            }
+        }
         if let n = treatmentRequiredFromContact, n < 1 { add("treatmentRequiredFromContact", "Give a contact number of 1 or more, or leave it out.") }
         return found
     }

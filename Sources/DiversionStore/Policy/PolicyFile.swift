@@ -158,7 +158,7 @@ struct PolicyNodeReader {
 
     mutating func policy(_ root: Node) -> JurisdictionPolicy? {
         let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
-                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits"]
+                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits", "measures"]
         let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
                                      "offenceCategories", "exclusions", "routes", "instruments"]
         guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
@@ -226,6 +226,21 @@ struct PolicyNodeReader {
             if !isNull(t["reviewDays"]), let n = integer(t["reviewDays"], "timeLimits.reviewDays") { limits.reviewDays = n }
         }
 
+        var measures = MeasureRule.standard
+        if !isNull(top["measures"]) {
+            measures = []
+            for (i, node) in (list(top["measures"], "measures") ?? []).enumerated() {
+                let path = "measures[\(i)]"
+                guard let m = mapping(node, path, allowed: ["authority", "stage", "allowed"], required: ["authority", "stage", "allowed"]),
+                      let authority = choice(m["authority"], "\(path).authority", Authority.self),
+                      let stage = choice(m["stage"], "\(path).stage", Stage.self),
+                      let items = list(m["allowed"], "\(path).allowed")
+                else { continue }
+                let allowed = items.enumerated().compactMap { choice($1, "\(path).allowed[\($0)]", MeasureType.self) }
+                measures.append(MeasureRule(authority: authority, stage: stage, allowed: allowed))
+            }
+        }
+
         guard problems.isEmpty, let jurisdiction, let version, let effectiveDate, let illustrative, let ageOfMajority,
               let band, let exclusions, let instruments
         else { return nil }
@@ -233,7 +248,7 @@ struct PolicyNodeReader {
             jurisdiction: jurisdiction, version: version, effectiveDate: effectiveDate, illustrative: illustrative,
             description: description, ageOfMajority: ageOfMajority, substances: substances, nearThresholdBand: band,
             offenceCategories: categories, exclusions: exclusions, routes: routes, instruments: instruments,
-            treatmentRequiredFromContact: treatmentFrom, timeLimits: limits
+            treatmentRequiredFromContact: treatmentFrom, timeLimits: limits, measures: measures
         )
     }
 
