@@ -80,6 +80,7 @@ func routes(_ app: Application, resources: URL) throws {
     ContactController().register(api)
     ServiceController().register(api)
     ReferralController().register(api)
+    CaseController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

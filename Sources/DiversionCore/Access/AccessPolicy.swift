@@ -29,6 +29,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case serviceCapacity = "service_capacity"
     /// A referral of a person to a service and its closed loop.
     case referral
+    /// A justice case and the decisions on measures taken in it.
+    case justiceCase = "case"
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -81,6 +83,10 @@ public struct AccessPolicy: Sendable {
                   roles: [.officer, .prosecutor, .judge], actions: [.create, .evaluate], resource: .referral),
             Grant(rule: "both sides of a referral follow it and record their events",
                   roles: [.officer, .prosecutor, .judge, .provider], actions: [.read, .search, .update], resource: .referral),
+            Grant(rule: "prosecutors and judges open cases and record decisions on measures",
+                  roles: [.prosecutor, .judge], actions: [.create, .read, .search, .update], resource: .justiceCase),
+            Grant(rule: "supervision officers read the cases whose measures they supervise",
+                  roles: [.supervisor], actions: [.read, .search], resource: .justiceCase),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -121,6 +127,7 @@ extension Resource {
         case .service: "the service directory"
         case .serviceCapacity: "service capacity"
         case .referral: "referrals"
+        case .justiceCase: "justice cases"
         }
     }
 }

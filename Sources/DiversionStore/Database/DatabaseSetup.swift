@@ -58,6 +58,7 @@ public enum DatabaseSetup {
         CreateContact(),
         CreateService(),
         CreateReferral(),
+        CreateJusticeCase(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.
