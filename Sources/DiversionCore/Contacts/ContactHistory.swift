@@ -45,11 +45,6 @@ extension PriorRecord {
 extension CalendarDate {
     /// The same date `days` days later (or earlier).
     public func adding(days: Int) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
-        let start = calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: 0)
-        let moved = calendar.date(byAdding: .day, value: days, to: start) ?? start
-        let c = calendar.dateComponents([.year, .month, .day], from: moved)
-        return CalendarDate(year: c.year ?? year, month: c.month ?? month, day: c.day ?? day)
+        CalendarDate(dayNumber: dayNumber + days)
     }
 }
