@@ -6,7 +6,7 @@ import Foundation
 
 /// `diversion bench eligibility`: evaluations per second in the core, against a bare threshold comparison.
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure hot paths on this machine.", subcommands: [EligibilityBench.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure hot paths on this machine.", subcommands: [EligibilityBench.self, MonitoringBench.self])
 
     struct EligibilityBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -29,6 +29,24 @@ struct BenchCommand: AsyncParsableCommand {
             say(String(format: "eligibility evaluations:   %12.0f per second (%d in %.1f s), %.1f µs each", result.perSecond, result.evaluations, result.seconds, 1e6 / result.perSecond))
             say(String(format: "bare threshold comparison: %12.0f per second", result.baselinePerSecond))
             say(String(format: "evaluation / comparison = %.3f", result.perSecond / result.baselinePerSecond))
+        }
+    }
+
+    struct MonitoringBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "monitoring", abstract: "Location pings checked per second in the core against a curfew and three zones (one with a hole)."
+        )
+
+        @Option(help: "Seconds to measure.") var seconds: Double = 5
+
+        func validate() throws {
+            guard seconds > 0 && seconds <= 600 else { throw ValidationError("--seconds must be above 0 and at most 600") }
+        }
+
+        func run() async throws {
+            let result = MonitoringBenchmark.run(seconds: seconds)
+            say("one person, a curfew and 3 zones of 51 positions, one ping a minute; \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread")
+            say(String(format: "pings checked: %12.0f per second (%d in %.1f s), %d alerts opened", result.perSecond, result.pings, result.seconds, result.alertsOpened))
         }
     }
 }

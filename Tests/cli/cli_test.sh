@@ -102,5 +102,9 @@ check "policy check lists each problem with line and column and fails" $?
 sed 's/threshold: 25,/threshold: 30,/' "$POLICIES/demo.yaml" > "$WORK/changed.yaml"
 one_line_error "$BIN" policy activate "$WORK/changed.yaml" && grep -q "different content" "$WORK/err"; check "changed content under a stored version is refused" $?
 
+"$BIN" bench eligibility --seconds 0.3 | grep -Eq "eligibility evaluations: +[0-9]+ per second"; check "bench eligibility reports evaluations per second" $?
+"$BIN" bench monitoring --seconds 0.3 | grep -Eq "pings checked: +[0-9]+ per second"; check "bench monitoring reports pings checked per second" $?
+"$BIN" bench monitoring --seconds 0 >/dev/null 2>&1; [ $? -ne 0 ]; check "a benchmark without time is refused" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
