@@ -170,12 +170,17 @@ struct CurfewTests {
 
     @Test func dayNumbersAndDatesRoundTrip() {
         for n in stride(from: -800_000, through: 800_000, by: 997) {
-            #expect(CivilDays.number(CivilDays.date(n)) == n)
+            #expect(CalendarDate(dayNumber: n).dayNumber == n)
         }
         // Across two leap days and a year end, the same answers as the calendar gives.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
         let start = CalendarDate(year: 2024, month: 2, day: 27)
+        let startInstant = calendar.date(from: DateComponents(year: 2024, month: 2, day: 27)) ?? Date()
         for k in 0..<800 {
-            #expect(CivilDays.date(CivilDays.number(start) + k) == start.adding(days: k))
+            let expected = CalendarDate(calendar.date(byAdding: .day, value: k, to: startInstant) ?? startInstant)
+            #expect(CalendarDate(dayNumber: start.dayNumber + k) == expected)
+            #expect(start.adding(days: k) == expected)
         }
     }
 

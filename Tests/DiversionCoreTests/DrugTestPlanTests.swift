@@ -81,7 +81,7 @@ struct DrugTestPlanTests {
         #expect(weeks.map(\.index) == Array(0..<weeks.count))
         #expect(weeks.first?.days.first == CalendarDate(start))
         #expect(weeks.last?.days.last == CalendarDate(end))
-        let all = weeks.flatMap(\.days).map(PlanDays.number)
+        let all = weeks.flatMap(\.days).map(\.dayNumber)
         #expect(all == Array(all[0]...all[all.count - 1]), "every day once, in order")
     }
 

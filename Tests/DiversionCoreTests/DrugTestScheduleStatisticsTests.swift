@@ -27,7 +27,7 @@ struct DrugTestScheduleStatisticsTests {
         (0..<weeks).map { i in
             let w = PlanWeek(index: i, monday: week.monday, days: week.days)
             return TestSchedule.draw(w, minimumPerWeek: minimum, planID: planID, seed: seed, hashing: .reference)
-                .map { PlanDays.number($0) - PlanDays.number(week.days[0]) }
+                .map { $0.dayNumber - week.days[0].dayNumber }
         }
     }
 

@@ -175,20 +175,18 @@ struct CaseController {
         let principal = try req.requirePrincipal()
         let id = try req.idParameter(of: "case")
         let body = try req.decodeJSON(DecisionRequest.self)
-        let authority: Authority
-        switch principal.agencyType {
-        case .prosecution: authority = .prosecution
-        case .court: authority = .court
-        default: throw APIError.forbidden("Decisions on measures are taken by prosecution and court agencies; your agency is \(principal.agencyType.rawValue).")
+        guard let authority = principal.agencyType.authority, authority != .police else {
+            throw APIError.forbidden("Decisions on measures are taken by prosecution and court agencies; your agency is \(principal.agencyType.rawValue).")
         }
         let draft = try Self.draft(body, now: req.now)
         guard let c = try await CaseStore().find(id, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
         guard c.canDecide(at: draft.stage) else {
             throw APIError.conflict("The case has reached the \(c.stage.rawValue) stage; a decision at \(draft.stage.rawValue) can no longer be taken.")
         }
-        guard let person = try await req.diversion.people.find(c.personID, on: req.db),
-              let active = try await req.diversion.policies.active(on: req.db)
-        else { throw APIError.conflict("No jurisdiction policy is active yet; an administrator activates one first.") }
+        let active = try await req.activePolicy()
+        guard let person = try await req.diversion.people.find(c.personID, on: req.db) else {
+            throw APIError.conflict("The case's person is no longer on record.")
+        }
         let today = CalendarDate(req.now)
         do {
             try DecisionRules.check(draft, authority: authority, rules: active.policy.measures,

@@ -151,14 +151,11 @@ struct ContactPages {
 
     private func render(_ req: Request, form: ContactForm, people: [Person], searched: Bool, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         let t = req.messages
-        guard let active = try await req.diversion.policies.active(on: req.db) else {
-            throw APIError.conflict("No jurisdiction policy is active yet; an administrator activates one first.")
-        }
-        let policy = active.policy
+        let policy = try await req.activePolicy().policy
         var choices = people.map { p in
             PersonChoice(
                 id: p.id.uuidString.lowercased(),
-                label: "\(p.details.givenName) \(p.details.familyName), \(p.details.birthDate) (\(t["sex_\(p.details.sex.rawValue)"] ?? p.details.sex.rawValue))",
+                label: "\(p.details.fullName), \(p.details.birthDate) (\(t["sex_\(p.details.sex.rawValue)"] ?? p.details.sex.rawValue))",
                 selected: form.personId == p.id.uuidString.lowercased()
             )
         }
@@ -166,7 +163,7 @@ struct ContactPages {
         if let id = form.personId.flatMap(UUID.init(uuidString:)), !choices.contains(where: { $0.selected }),
            let person = try await req.diversion.people.find(id, on: req.db) {
             try await req.diversion.auditTrail.record([try req.auditEvent(.read, "person", id: id.uuidString.lowercased(), person: id)])
-            choices.insert(PersonChoice(id: id.uuidString.lowercased(), label: "\(person.details.givenName) \(person.details.familyName), \(person.details.birthDate)", selected: true), at: 0)
+            choices.insert(PersonChoice(id: id.uuidString.lowercased(), label: "\(person.details.fullName), \(person.details.birthDate)", selected: true), at: 0)
         }
         let rows = (0..<3).map { i -> SeizureRow in
             let given = (form.seizures ?? []).indices.contains(i) ? form.seizures?[i] : nil
@@ -282,7 +279,7 @@ struct ContactPages {
     }
 
     /// Renders the result page; a refused decision form comes back with what the officer chose and wrote.
-    private func renderResult(_ req: Request, id: UUID, errors: [FieldError], submitted: DecisionForm? = nil, status: HTTPResponseStatus) async throws -> Response {
+    private func renderResult(_ req: Request, id: UUID, errors: [FieldError], submitted: ContactController.DecisionRequest? = nil, status: HTTPResponseStatus) async throws -> Response {
         let principal = try req.requirePrincipal()
         let t = req.messages
         let contact = try await ContactService(request: req).read(id)
@@ -300,7 +297,7 @@ struct ContactPages {
         var source = "default"
         if canRefer {
             let referrals = ReferralService(request: req)
-            let match = try await referrals.match(personID: contact.personID, override: override, region: contact.region)
+            let match = referrals.match(person: person, latest: screening, override: override, region: contact.region)
             needs = match.needs
             source = match.needsSource
             // A phone screen shows the five best; the API offers more.
@@ -316,7 +313,7 @@ struct ContactPages {
         let chosen = submitted?.decision.flatMap(OfficerDecision.init(rawValue:)) ?? recommended
         let page = ResultPage(
             id: id.uuidString.lowercased(), personId: contact.personID.uuidString.lowercased(),
-            personName: "\(person.details.givenName) \(person.details.familyName)",
+            personName: person.details.fullName,
             personAge: person.details.birthDate.completedYears(on: CalendarDate(req.now)),
             occurredAt: req.shown(contact.occurredAt), region: contact.region, officer: contact.officerName,
             eligible: e.eligible, route: t["route_\(e.route ?? "")"] ?? (e.route ?? "—"), policyVersion: e.policyVersion,
@@ -353,14 +350,9 @@ struct ContactPages {
         return try await req.page("contact", title: "contact_title", content: page, status: status)
     }
 
-    struct DecisionForm: Decodable {
-        var decision: String?
-        var reason: String?
-    }
-
     @Sendable func decide(_ req: Request) async throws -> Response {
         let id = try req.idParameter(of: "contact")
-        let form = try req.content.decode(DecisionForm.self)
+        let form = try req.content.decode(ContactController.DecisionRequest.self)
         do {
             _ = try await ContactService(request: req).decide(id, decision: form.decision, reason: form.reason)
             return req.redirect(to: "/contacts/\(id.uuidString.lowercased())?notice=decided", redirectType: .normal)

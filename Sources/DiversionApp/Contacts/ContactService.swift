@@ -10,20 +10,10 @@ struct ContactService {
     /// The authority the signed-in user acts for, or 403.
     func authority() throws -> Authority {
         let principal = try request.requirePrincipal()
-        switch principal.agencyType {
-        case .police: return .police
-        case .prosecution: return .prosecution
-        case .court: return .court
-        default:
+        guard let authority = principal.agencyType.authority else {
             throw APIError.forbidden("Only police, prosecution and court agencies choose routes; your agency is \(principal.agencyType.rawValue).")
         }
-    }
-
-    func activePolicy() async throws -> ActivePolicy {
-        guard let active = try await request.diversion.policies.active(on: request.db) else {
-            throw APIError.conflict("No jurisdiction policy is active yet; an administrator activates one first.")
-        }
-        return active
+        return authority
     }
 
     /// The person's record as the eligibility rules count it, before the contact's time.
@@ -35,7 +25,7 @@ struct ContactService {
     /// Evaluates without storing; a named person is read (and the read audited) so their history counts.
     func evaluate(_ contact: CheckedContact) async throws -> (EligibilityAnswer, ActivePolicy, instrument: ScreeningInstrument?) {
         let authority = try authority()
-        let active = try await activePolicy()
+        let active = try await request.activePolicy()
         var history = PriorRecord()
         var birthDate: CalendarDate?
         switch contact.subject {
@@ -71,7 +61,7 @@ struct ContactService {
         guard authority == .police else {
             throw APIError.forbidden("Contacts are recorded by police officers.")
         }
-        let active = try await activePolicy()
+        let active = try await request.activePolicy()
         let personID: UUID
         var draft: PersonDraft?
         switch contact.subject {

@@ -9,7 +9,7 @@ import Vapor
 enum DemoCaseload {
     static let people = 300
 
-    /// A fixed linear congruential sequence keeps the caseload the same on every machine.
+    /// A fixed linear congruential sequence keeps the demo data the same on every machine.
     struct Sequence {
         var state: UInt64
         mutating func next(_ n: Int) -> Int {

@@ -79,12 +79,8 @@ public enum DemoJurisdiction {
         let today = CalendarDate(Date())
         let store = PersonStore()
         let now = Date()
-        // A fixed linear congruential sequence keeps the demo people the same on every machine.
-        var state: UInt64 = 20_261_124
-        func next(_ n: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(n))
-        }
+        var sequence = DemoCaseload.Sequence(state: 20_261_124)
+        func next(_ n: Int) -> Int { sequence.next(n) }
         var drafts: [PersonDraft] = []
         for i in 0..<36 {
             let age = i % 9 == 0 ? 16 + next(2) : 18 + next(45)

@@ -104,6 +104,16 @@ struct PolicyController {
     }
 }
 
+extension Request {
+    /// The active policy, or 409: the pathway cannot run before an administrator activates one.
+    func activePolicy() async throws -> ActivePolicy {
+        guard let active = try await diversion.policies.active(on: db) else {
+            throw APIError.conflict("No jurisdiction policy is active yet; an administrator activates one first.")
+        }
+        return active
+    }
+}
+
 /// The parsed active policy, kept until another version becomes active (on any instance).
 actor PolicyCache {
     private var cached: ActivePolicy?

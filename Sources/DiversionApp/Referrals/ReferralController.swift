@@ -220,7 +220,7 @@ struct ReferralController {
             throw ValidationFailure([FieldError("query", "Give side and status once each.")])
         }
         var errors = FieldErrors()
-        let receiving = [AgencyType.healthProvider, .socialService].contains(principal.agencyType)
+        let receiving = principal.agencyType.runsServices
         var side = receiving ? "received" : "sent"
         if let text = params.side {
             if ["sent", "received"].contains(text) { side = text } else { errors.add("side", "Use sent or received.") }

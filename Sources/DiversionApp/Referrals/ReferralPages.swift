@@ -80,7 +80,7 @@ struct ReferralPages {
     @Sendable func list(_ req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
         let t = req.messages
-        let receiving = [AgencyType.healthProvider, .socialService].contains(principal.agencyType)
+        let receiving = principal.agencyType.runsServices
         let status = req.query[String.self, at: "status"].flatMap(ReferralStatus.init(rawValue:))
         let found = try await ReferralStore().list(receiving ? .receivedBy(principal.agencyID) : .sentBy(principal.agencyID), status: status, on: req.db)
         let names = try await personNames(found.map(\.personID), req)
@@ -105,7 +105,7 @@ struct ReferralPages {
     private func personNames(_ ids: [UUID], _ req: Request) async throws -> [UUID: String] {
         var names: [UUID: String] = [:]
         for id in Set(ids) {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = "\(p.details.givenName) \(p.details.familyName)" }
+            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
         }
         try await req.diversion.auditTrail.record(try names.keys.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
         return names
@@ -128,7 +128,7 @@ struct ReferralPages {
                        needsTime: e == .intakeScheduled, primary: [.accepted, .intakeAttended, .engaged, .completed].contains(e))
             }
         let page = DetailPage(
-            id: id.uuidString.lowercased(), person: "\(person.details.givenName) \(person.details.familyName)",
+            id: id.uuidString.lowercased(), person: person.details.fullName,
             personId: r.personID.uuidString.lowercased(), service: service?.profile.name ?? "", serviceRegion: service?.profile.region ?? "",
             status: r.status.rawValue, statusLabel: t["status_\(r.status.rawValue)"] ?? r.status.rawValue, closed: r.status.isClosed,
             reason: r.reason, urgency: t["urgency_\(r.urgency.rawValue)"] ?? r.urgency.rawValue,
@@ -147,16 +147,9 @@ struct ReferralPages {
         return try await req.page("referral", title: "referral_title", content: page, status: status)
     }
 
-    struct EventForm: Decodable {
-        var type: String?
-        var reason: String?
-        var note: String?
-        var scheduledFor: String?
-    }
-
     @Sendable func record(_ req: Request) async throws -> Response {
         let id = try req.idParameter(of: "referral")
-        let form = try req.content.decode(EventForm.self)
+        let form = try req.content.decode(ReferralController.EventRequest.self)
         do {
             let time = parseFormTime(form.scheduledFor)?.formatted(.iso8601) ?? form.scheduledFor
             _ = try await ReferralService(request: req).record(id, type: form.type, reason: form.reason, note: form.note, scheduledFor: time)

@@ -17,20 +17,26 @@ struct ReferralService {
 
     static let defaultNeeds: [Modality] = [.briefIntervention, .outpatient]
 
-    /// Builds the match for a person on record: age, sex, language and flags, and needs from the override
-    /// or the person's latest screening.
+    /// Builds the match for a person on record, reading (and auditing) them first.
     func match(personID: UUID, override: [Modality]?, region: String?) async throws -> Match {
         guard let person = try await request.diversion.people.find(personID, on: request.db) else {
             throw ValidationFailure([FieldError("personId", "No person on record has this id.")])
         }
         try await request.diversion.auditTrail.record([try request.auditEvent(.read, "person", id: personID.uuidString.lowercased(), person: personID)])
+        let latest = try await ScreeningStore().latest(for: personID, on: request.db)
+        return match(person: person, latest: latest, override: override, region: region)
+    }
+
+    /// The match for a person already read: age, sex, language and flags, and needs from the override
+    /// or the person's latest screening.
+    func match(person: Person, latest: RecordedScreening?, override: [Modality]?, region: String?) -> Match {
         let d = person.details
         let subject = MatchSubject(
             age: d.birthDate.completedYears(on: CalendarDate(request.now)), sex: d.sex, language: d.preferredLanguage,
             pregnant: d.flags.contains(.pregnant), caringForChildren: d.flags.contains(.caringForChildren), region: region
         )
         if let override, !override.isEmpty { return Match(subject: subject, needs: override, needsSource: "officer") }
-        if let screening = try await ScreeningStore().latest(for: personID, on: request.db) {
+        if let screening = latest {
             return Match(subject: subject, needs: TreatmentNeeds.from(screening.result), needsSource: "screening")
         }
         return Match(subject: subject, needs: Self.defaultNeeds, needsSource: "default")

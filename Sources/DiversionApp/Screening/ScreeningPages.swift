@@ -41,10 +41,7 @@ struct ScreeningPages {
 
     /// The instruments allowed for this person: minors only the policy's minors instrument.
     private func allowed(for person: Person, _ req: Request) async throws -> (ScreeningInstrument, [ScreeningInstrument]) {
-        guard let active = try await req.diversion.policies.active(on: req.db) else {
-            throw APIError.conflict("No jurisdiction policy is active yet; an administrator activates one first.")
-        }
-        let p = active.policy
+        let p = try await req.activePolicy().policy
         let age = person.details.birthDate.completedYears(on: CalendarDate(req.now))
         if age < p.ageOfMajority { return (p.instruments.minors, [p.instruments.minors]) }
         let adults: [ScreeningInstrument] = [.assist, .dast10, .audit, .auditc]
@@ -67,7 +64,7 @@ struct ScreeningPages {
         let t = req.messages
         let page = FormPage(
             contactId: contactID.uuidString.lowercased(),
-            personName: "\(person.details.givenName) \(person.details.familyName)",
+            personName: person.details.fullName,
             instrument: instrument.rawValue,
             instrumentLabel: w["instrument.\(instrument.rawValue)"] ?? t["instrument_\(instrument.rawValue)"] ?? instrument.rawValue,
             intro: w["instrument.intro"] ?? "",

@@ -75,7 +75,7 @@ struct DirectoryService {
         guard let agency = try await AgencyModel.find(agencyID, on: request.db) else {
             throw ValidationFailure([FieldError("agencyId", "No agency has this id.")])
         }
-        guard let type = AgencyType(rawValue: agency.type), [.healthProvider, .socialService].contains(type) else {
+        guard let type = AgencyType(rawValue: agency.type), type.runsServices else {
             throw ValidationFailure([FieldError("agencyId", "Services are run by health providers and social services; this agency is \(agency.type).")])
         }
         let id = UUID(), now = request.now

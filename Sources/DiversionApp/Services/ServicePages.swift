@@ -101,12 +101,7 @@ struct ServicePages {
         let form = try req.content.decode(CapacityForm.self)
         do {
             var errors = FieldErrors()
-            func number(_ text: String?, _ field: String) -> Int? {
-                guard let text, !text.isEmpty else { return nil }
-                guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else { errors.add(field, "Give \(field) as a whole number."); return nil }
-                return n
-            }
-            let capacity = number(form.capacity, "capacity"), load = number(form.load, "load"), waitlist = number(form.waitlistDays, "waitlistDays")
+            let capacity = formNumber(form.capacity, "capacity", &errors), load = formNumber(form.load, "load", &errors), waitlist = formNumber(form.waitlistDays, "waitlistDays", &errors)
             try errors.throwIfAny()
             _ = try await DirectoryService(request: req).updateCapacity(id, capacity: capacity, load: load, waitlistDays: waitlist)
             return req.redirect(to: "/services/capacity?notice=capacity", redirectType: .normal)
@@ -152,22 +147,17 @@ struct ServicePages {
         let form = try req.content.decode(ServiceForm.self)
         do {
             var errors = FieldErrors()
-            func number(_ text: String?, _ field: String) -> Int? {
-                guard let text, !text.isEmpty else { return nil }
-                guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else { errors.add(field, "Give \(field) as a whole number."); return nil }
-                return n
-            }
             var input = ServiceInput()
             input.name = form.name
             input.organisationType = form.organisationType
             input.modalities = form.modalities ?? []
             input.sexes = form.sexes ?? []
-            input.minAge = number(form.minAge, "minAge")
-            input.maxAge = number(form.maxAge, "maxAge")
+            input.minAge = formNumber(form.minAge, "minAge", &errors)
+            input.maxAge = formNumber(form.maxAge, "maxAge", &errors)
             input.languages = (form.languages ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             input.region = form.region
-            input.capacity = number(form.capacity, "capacity")
-            input.waitlistDays = number(form.waitlistDays, "waitlistDays")
+            input.capacity = formNumber(form.capacity, "capacity", &errors)
+            input.waitlistDays = formNumber(form.waitlistDays, "waitlistDays", &errors)
             input.phone = form.phone
             input.email = form.email
             try errors.throwIfAny()
@@ -177,4 +167,14 @@ struct ServicePages {
             return try await renderDirectory(req, form: form, errors: failure.errors, status: .unprocessableEntity)
         }
     }
+}
+
+/// A whole number typed into a page form; empty means not given, anything else unreadable is a named field error.
+func formNumber(_ text: String?, _ field: String, _ errors: inout FieldErrors) -> Int? {
+    guard let text, !text.isEmpty else { return nil }
+    guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else {
+        errors.add(field, "Give \(field) as a whole number.")
+        return nil
+    }
+    return n
 }

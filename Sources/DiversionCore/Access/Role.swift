@@ -24,6 +24,19 @@ public enum AgencyType: String, Codable, CaseIterable, Sendable {
     case analysis
     case administration
 
+    /// Health providers and social services run the services people are referred to.
+    public var runsServices: Bool { self == .healthProvider || self == .socialService }
+
+    /// The authority this kind of agency acts as in the legal stages; nil for agencies that choose no route.
+    public var authority: Authority? {
+        switch self {
+        case .police: .police
+        case .prosecution: .prosecution
+        case .court: .court
+        default: nil
+        }
+    }
+
     /// The roles a member of this kind of agency may plausibly hold.
     public var compatibleRoles: Set<Role> {
         switch self {

@@ -115,9 +115,9 @@ public struct DrugTestPlan: Sendable, Equatable, Codable, Identifiable {
 
     /// The test days of the Monday–Sunday week holding `date`, for supervisors.
     public func testDays(inWeekOf date: CalendarDate) -> [CalendarDate] {
-        let n = PlanDays.number(date)
-        let monday = n - PlanDays.weekday(n)
-        return testDays.filter { (monday...monday + 6).contains(PlanDays.number($0)) }
+        let n = date.dayNumber
+        let monday = n - CalendarDate.weekdayIndex(dayNumber: n)
+        return testDays.filter { (monday...monday + 6).contains($0.dayNumber) }
     }
 
     /// What the person is told at `now`: whether today (in the plan's time zone) is a test day and its window.

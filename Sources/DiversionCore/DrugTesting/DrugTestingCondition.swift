@@ -82,7 +82,7 @@ public struct DrugTestingCondition: Sendable, Equatable, Codable {
         }
         if endDate < startDate {
             errors.add("endDate", "The end date \(endDate) is before the start date \(startDate).")
-        } else if PlanDays.number(endDate) - PlanDays.number(startDate) + 1 > Self.longestDays {
+        } else if endDate.dayNumber - startDate.dayNumber + 1 > Self.longestDays {
             errors.add("endDate", "A testing condition lasts at most \(Self.longestDays) days; check the end date.")
         }
         try errors.throwIfAny()
@@ -117,7 +117,7 @@ public struct DrugTestingCondition: Sendable, Equatable, Codable {
         let endMinutes = startMinutes + window.hours * 60
         let start = Self.instant(date, minutes: startMinutes, in: calendar)
         let end = endMinutes >= 24 * 60
-            ? Self.instant(PlanDays.date(PlanDays.number(date) + 1), minutes: 0, in: calendar)
+            ? Self.instant(date.adding(days: 1), minutes: 0, in: calendar)
             : Self.instant(date, minutes: endMinutes, in: calendar)
         return (start, max(start, end))
     }
@@ -152,14 +152,3 @@ public struct DrugTestingCondition: Sendable, Equatable, Codable {
     }
 }
 
-/// Whole-day arithmetic on calendar dates without a Calendar: drawing a plan touches every day, so it is kept cheap.
-enum PlanDays {
-    static func number(_ d: CalendarDate) -> Int { d.dayNumber }
-
-    static func date(_ n: Int) -> CalendarDate { CalendarDate(dayNumber: n) }
-
-    /// 0 for Monday through 6 for Sunday (1970-01-01 was a Thursday).
-    static func weekday(_ n: Int) -> Int {
-        ((n % 7) + 7 + 3) % 7
-    }
-}

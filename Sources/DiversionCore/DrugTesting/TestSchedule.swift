@@ -46,14 +46,14 @@ public enum TestSchedule {
 
     /// The Monday–Sunday weeks of the condition, the first and last cut to its dates.
     public static func weeks(of condition: DrugTestingCondition) -> [PlanWeek] {
-        let first = PlanDays.number(condition.startDate)
-        let last = PlanDays.number(condition.endDate)
+        let first = condition.startDate.dayNumber
+        let last = condition.endDate.dayNumber
         guard first <= last else { return [] }
-        var monday = first - PlanDays.weekday(first)
+        var monday = first - CalendarDate.weekdayIndex(dayNumber: first)
         var weeks: [PlanWeek] = []
         while monday <= last {
-            let days = (max(monday, first)...min(monday + 6, last)).map(PlanDays.date)
-            weeks.append(PlanWeek(index: weeks.count, monday: PlanDays.date(monday), days: days))
+            let days = (max(monday, first)...min(monday + 6, last)).map(CalendarDate.init(dayNumber:))
+            weeks.append(PlanWeek(index: weeks.count, monday: CalendarDate(dayNumber: monday), days: days))
             monday += 7
         }
         return weeks

@@ -68,10 +68,10 @@ public struct Curfew: Sendable, Equatable {
     public func period(containing instant: Date) -> CurfewPeriod? {
         let c = calendar.dateComponents([.year, .month, .day], from: instant)
         guard let year = c.year, let month = c.month, let day = c.day else { return nil }
-        let today = CivilDays.number(CalendarDate(year: year, month: month, day: day))
+        let today = CalendarDate(year: year, month: month, day: day).dayNumber
         // Last night's period may still be running in the small hours; today's may have begun.
         for candidate in crossesMidnight ? [today - 1, today] : [today] {
-            if let period = period(startingOn: CivilDays.date(candidate)), period.start <= instant, instant < period.end { return period }
+            if let period = period(startingOn: CalendarDate(dayNumber: candidate)), period.start <= instant, instant < period.end { return period }
         }
         return nil
     }
@@ -83,7 +83,7 @@ public struct Curfew: Sendable, Equatable {
     /// taken at its first occurrence. So the period is as long as the wall clock says, an hour shorter or longer on those nights.
     public func period(startingOn day: CalendarDate) -> CurfewPeriod? {
         guard days.contains(Weekday(day)) else { return nil }
-        let endDay = crossesMidnight ? CivilDays.date(CivilDays.number(day) + 1) : day
+        let endDay = crossesMidnight ? day.adding(days: 1) : day
         guard let from = instant(day, start), let to = instant(endDay, end) else { return nil }
         return CurfewPeriod(day: day, start: from, end: to)
     }
@@ -149,7 +149,7 @@ extension Curfew {
 
         /// The weekday of a calendar date, from the day count since 1970-01-01 (a Thursday).
         public init(_ date: CalendarDate) {
-            let index = ((CivilDays.number(date) % 7) + 7 + 3) % 7
+            let index = date.weekdayIndex
             self = Self.allCases[index]
         }
 
@@ -157,13 +157,6 @@ extension Curfew {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
         }
     }
-}
-
-/// Dates as day numbers and back, for the curfew arithmetic (see `CalendarDate.dayNumber`).
-enum CivilDays {
-    static func number(_ date: CalendarDate) -> Int { date.dayNumber }
-
-    static func date(_ number: Int) -> CalendarDate { CalendarDate(dayNumber: number) }
 }
 
 /// One curfew period: the local day it belongs to (the day it starts) and the instants it runs between.

@@ -51,6 +51,9 @@ public struct PersonDraft: Sendable, Equatable {
         self.flags = flags
     }
 
+    /// Given and family name, as pages show them.
+    public var fullName: String { "\(givenName) \(familyName)" }
+
     public static let maxNameLength = 100
     public static let maxGenderIdentityLength = 60
     public static let earliestBirthDate = CalendarDate(year: 1900, month: 1, day: 1)

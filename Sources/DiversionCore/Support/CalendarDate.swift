@@ -93,4 +93,10 @@ extension CalendarDate {
         let month = mp < 10 ? mp + 3 : mp - 9
         self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
+
+    /// 0 for Monday through 6 for Sunday (day 0, 1970-01-01, was a Thursday).
+    public static func weekdayIndex(dayNumber: Int) -> Int { ((dayNumber % 7) + 7 + 3) % 7 }
+
+    /// 0 for Monday through 6 for Sunday.
+    public var weekdayIndex: Int { Self.weekdayIndex(dayNumber: dayNumber) }
 }
