@@ -77,11 +77,46 @@ struct DecisionRulesTests {
     }
 
     @Test func aMinorsLibertyIsRestrictedOnlyAsALastResortWithAReason() throws {
-        #expect(Self.fields(Self.draft(.sentencing, [.homeDetention]), .court, age: 16) == ["proportionality.lastResortReason"])
-        var reasoned = Self.fair
+        var guardian = Self.fair
+        guardian.guardianContact = "Mother, by telephone on 24 November."
+        #expect(Self.fields(Self.draft(.sentencing, [.homeDetention], proportionality: guardian), .court, age: 16) == ["proportionality.lastResortReason"])
+        var reasoned = guardian
         reasoned.lastResortReason = "Two treatment orders failed; the family asked for structure."
         try Self.check(Self.draft(.sentencing, [.homeDetention], proportionality: reasoned), .court, age: 16)
         try Self.check(Self.draft(.sentencing, [.homeDetention]), .court, age: 30)
+    }
+
+    @Test func aDecisionOnAMinorRecordsTheGuardianContacted() throws {
+        #expect(Self.fields(Self.draft(.sentencing, [.probation]), .court, age: 15) == ["proportionality.guardianContact"])
+        var guardian = Self.fair
+        guardian.guardianContact = "Father, in person at the hearing."
+        try Self.check(Self.draft(.sentencing, [.probation], proportionality: guardian), .court, age: 15)
+        let relaxed = JurisdictionPolicy.JuvenileRules(allowed: nil, guardianContactRequired: false)
+        try DecisionRules.check(Self.draft(.sentencing, [.probation]), authority: .court, rules: MeasureRule.standard, personAge: 15,
+                                ageOfMajority: 18, today: Self.today, juvenile: relaxed)
+    }
+
+    @Test(arguments: [
+        (MeasureType.fine, 15, false),
+        (.homeDetention, 16, false),
+        (.probation, 17, true),
+        (.fine, 18, true),
+        (.homeDetention, 30, true),
+    ])
+    func theJuvenileRulesLimitTheMeasuresForMinorsOnly(type: MeasureType, age: Int, allowed: Bool) {
+        var p = Self.fair
+        p.guardianContact = "Aunt, by telephone."
+        p.lastResortReason = "Every other measure was tried."
+        let rules = JurisdictionPolicy.JuvenileRules(allowed: [.probation, .communityService, .treatmentOrder], guardianContactRequired: true)
+        let result = Result { () throws(DecisionRefusal) in
+            try DecisionRules.check(Self.draft(.sentencing, [type], proportionality: p), authority: .court, rules: MeasureRule.standard,
+                                    personAge: age, ageOfMajority: 18, today: Self.today, juvenile: rules)
+        }
+        switch result {
+        case .success: #expect(allowed)
+        case .failure(.notAllowed(let rule)): #expect(!allowed && rule.contains("juvenile rules"), "\(rule)")
+        case .failure(.invalid(let failure)): Issue.record("unexpected \(failure)")
+        }
     }
 
     @Test(arguments: [

@@ -57,6 +57,65 @@ struct PolicyFileTests {
         #expect(policy.substances.allSatisfy { $0.basis == .gross && $0.traffickingMultiple == 1000 })
     }
 
+    @Test func theDemoPolicySetsSupervisionAndJuvenileRules() throws {
+        let text = try String(contentsOf: shippedPolicies.appendingPathComponent("demo.yaml"), encoding: .utf8)
+        let policy = try readPolicy(text).get()
+        #expect(policy.supervision.timeZone == "Europe/Lisbon")
+        #expect(policy.supervision.responses == .standard)
+        #expect(policy.juvenile.guardianContactRequired)
+        #expect(policy.juvenile.allowed?.contains(.homeDetention) == false)
+        let minimal = try readPolicy(minimalPolicy).get()
+        #expect(minimal.supervision == .standard && minimal.juvenile == .standard)
+    }
+
+    @Test func aPolicyCanCarryItsOwnResponseMatrix() throws {
+        let text = minimalPolicy + "\n" + """
+        supervision:
+          timeZone: America/Mexico_City
+          responses:
+            options:
+              - {code: praise, name: Praise, kind: incentive, magnitude: 1}
+              - {code: warning, name: Warning, kind: sanction, magnitude: 1}
+              - {code: reassess, name: Reassessment, kind: treatment_adjustment, magnitude: 1}
+            phases:
+              - {number: 1, name: Only, promotion: {minDaysInPhase: 30, minConsecutiveNegativeTests: 2, minAttendanceRate: 0.8}}
+            rules:
+              - {behaviour: negative_test_run, steps: [[praise]]}
+              - {behaviour: completed_hours, steps: [[praise]]}
+              - {behaviour: phase_criteria_met, steps: [[praise]]}
+              - {behaviour: attended_all_sessions, steps: [[praise]]}
+              - {behaviour: payment_made, steps: [[praise]]}
+              - {behaviour: missed_test, steps: [[warning]]}
+              - {behaviour: positive_test, steps: [[warning]]}
+              - {behaviour: dilute_or_adulterated_test, steps: [[warning]]}
+              - {behaviour: missed_appointment, steps: [[warning]]}
+              - {behaviour: late_appointment, steps: [[warning]]}
+              - {behaviour: new_arrest, steps: [[warning]]}
+              - {behaviour: curfew_violation, steps: [[warning]]}
+              - {behaviour: zone_violation, steps: [[warning]]}
+              - {behaviour: payment_missed, steps: [[warning]]}
+            lookBackDays: 30
+            earlyTreatment: {days: 60, steps: [[reassess]]}
+            incentiveRatioTarget: 4
+        """
+        let policy = try readPolicy(text).get()
+        #expect(policy.supervision.timeZone == "America/Mexico_City")
+        #expect(policy.supervision.responses.options.map(\.code) == ["praise", "warning", "reassess"])
+    }
+
+    @Test(arguments: [
+        ("supervision: {timeZone: Mars/Base}", "supervision.timeZone"),
+        ("supervision: {noSignalMinutes: 0}", "supervision.noSignalMinutes"),
+        ("supervision: {responses: {options: 3}}", "supervision.responses"),
+        ("juvenile: {allowed: [flogging]}", "juvenile.allowed[0]"),
+        ("juvenile: {allowed: []}", "juvenile.allowed"),
+        ("juvenile: {guardianContactRequired: perhaps}", "juvenile.guardianContactRequired"),
+    ])
+    func badSupervisionAndJuvenileSettingsAreNamed(line: String, path: String) {
+        let found = problems(minimalPolicy + "\n" + line + "\n")
+        #expect(found.contains { $0.path == path }, "\(found)")
+    }
+
     @Test func aMinimalPolicyReads() throws {
         let policy = try readPolicy(minimalPolicy).get()
         #expect(policy.jurisdiction == "Testland")

@@ -39,14 +39,17 @@ struct CaseResponse: Content {
     var agencyId: String
     var openedAt: String
     var decisions: [Decision]
+    /// Every measure ordered in the case, with the id its supervision, tests and reports use.
+    var measures: [MeasureSummary]
 
-    init(_ c: JusticeCase, decisions: [RecordedDecision]) {
+    init(_ c: JusticeCase, decisions: [RecordedDecision], measures: [MeasureRecord] = []) {
         id = c.id.uuidString.lowercased()
         personId = c.personID.uuidString.lowercased()
         stage = c.stage.rawValue
         contactIds = c.contactIDs.map { $0.uuidString.lowercased() }
         agencyId = c.agencyID.uuidString.lowercased()
         openedAt = c.openedAt.formatted(.iso8601)
+        self.measures = measures.map(MeasureSummary.init)
         let replacedBy = Dictionary(decisions.compactMap { d in d.supersedes.map { ($0, d.id) } }, uniquingKeysWith: { a, _ in a })
         self.decisions = decisions.map { d in
             Decision(
@@ -85,6 +88,7 @@ struct CaseController {
         var circumstances: String?
         var reasons: String?
         var lastResortReason: String?
+        var guardianContact: String?
     }
 
     struct ConsentInput: Decodable {
@@ -158,7 +162,10 @@ struct CaseController {
         let cases = try await CaseStore().forPerson(personID, on: req.db)
         try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: personID) })
         var items: [CaseResponse] = []
-        for c in cases { items.append(CaseResponse(c, decisions: try await CaseStore().decisions(of: c.id, on: req.db))) }
+        for c in cases {
+            items.append(CaseResponse(c, decisions: try await CaseStore().decisions(of: c.id, on: req.db),
+                                      measures: try await MeasureStore().forCase(c.id, on: req.db)))
+        }
         return CaseList(items: items)
     }
 
@@ -167,7 +174,7 @@ struct CaseController {
         _ = try req.statedPurpose()
         guard let c = try await CaseStore().find(id, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "case", id: id.uuidString.lowercased(), person: c.personID)])
-        return CaseResponse(c, decisions: try await CaseStore().decisions(of: id, on: req.db))
+        return CaseResponse(c, decisions: try await CaseStore().decisions(of: id, on: req.db), measures: try await MeasureStore().forCase(id, on: req.db))
     }
 
     /// Records a decision at a stage; it supersedes the current decision of that stage, which stays in the history.
@@ -190,7 +197,8 @@ struct CaseController {
         let today = CalendarDate(req.now)
         do {
             try DecisionRules.check(draft, authority: authority, rules: active.policy.measures,
-                                    personAge: person.details.birthDate.completedYears(on: today), ageOfMajority: active.policy.ageOfMajority, today: today)
+                                    personAge: person.details.birthDate.completedYears(on: today), ageOfMajority: active.policy.ageOfMajority, today: today,
+                                    juvenile: active.policy.juvenile)
         } catch {
             switch error {
             case .notAllowed(let rule): throw APIError.forbidden(rule)
@@ -205,11 +213,15 @@ struct CaseController {
             consent: draft.consent, decidedByUserID: principal.userID, decidedByName: principal.displayName, agencyID: principal.agencyID,
             decidedAt: req.now, supersedes: current?.id
         )
+        let measures = MeasureRecord.ordered(by: decision, personID: c.personID)
         let event = try req.auditEvent(.create, "case_decision", id: decision.id.uuidString.lowercased(), person: c.personID)
         let stored: Bool
         do {
             stored = try await req.diversion.auditTrail.perform { db in
-                (try await CaseStore().record(decision, expectedStage: c.stage, on: db), [event])
+                let stored = try await CaseStore().record(decision, measures: measures, expectedStage: c.stage, on: db)
+                var events = [event]
+                if stored { events += try await MeasureSetup.start(measures, policy: active.policy, request: req, on: db) }
+                return (stored, events)
             }
         } catch {
             // The unique index on supersedes_id refuses a second replacement of the same decision.
@@ -217,7 +229,8 @@ struct CaseController {
         }
         guard stored else { throw APIError.conflict("The case moved to another stage meanwhile; reload it.") }
         let all = earlier + [decision]
-        let response = try await CaseResponse(JusticeCase(id: c.id, personID: c.personID, stage: draft.stage, contactIDs: c.contactIDs, agencyID: c.agencyID, openedAt: c.openedAt), decisions: all)
+        let response = try await CaseResponse(JusticeCase(id: c.id, personID: c.personID, stage: draft.stage, contactIDs: c.contactIDs, agencyID: c.agencyID, openedAt: c.openedAt),
+                                              decisions: all, measures: try await MeasureStore().forCase(id, on: req.db))
             .encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/cases/\(id.uuidString.lowercased())")
         return response
@@ -264,7 +277,7 @@ struct CaseController {
         return DecisionDraft(
             stage: stage, measures: measures,
             proportionality: Proportionality(gravity: p?.gravity ?? "", circumstances: p?.circumstances ?? "", reasons: p?.reasons ?? "",
-                                             lastResortReason: p?.lastResortReason),
+                                             lastResortReason: p?.lastResortReason, guardianContact: p?.guardianContact),
             consent: consent
         )
     }

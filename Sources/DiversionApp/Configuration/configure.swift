@@ -81,6 +81,7 @@ func routes(_ app: Application, resources: URL) throws {
     ServiceController().register(api)
     ReferralController().register(api)
     CaseController().register(api)
+    MeasureController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)

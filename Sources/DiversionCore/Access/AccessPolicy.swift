@@ -31,6 +31,18 @@ public enum Resource: String, Sendable, CaseIterable {
     case referral
     /// A justice case and the decisions on measures taken in it.
     case justiceCase = "case"
+    /// A measure being supervised: its conditions, phase, progress and outcome.
+    case measure
+    /// Random drug-testing plans and test results (health-originated).
+    case drugTest = "drug_test"
+    /// Community-service hours, payments, appointments and reports to an officer.
+    case compliance
+    /// Graduated responses to behaviour: suggested and recorded.
+    case response
+    /// Electronic monitoring: devices, pings and alerts.
+    case monitoring
+    /// A breach of conditions filed by supervision and decided by the court.
+    case breach
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -87,6 +99,30 @@ public struct AccessPolicy: Sendable {
                   roles: [.prosecutor, .judge], actions: [.create, .read, .search, .update], resource: .justiceCase),
             Grant(rule: "supervision officers read the cases whose measures they supervise",
                   roles: [.supervisor], actions: [.read, .search], resource: .justiceCase),
+            Grant(rule: "prosecutors, judges, supervision officers and providers follow the measures they order or make work",
+                  roles: [.prosecutor, .judge, .supervisor, .provider], actions: [.read, .search], resource: .measure),
+            Grant(rule: "judges, prosecutors and supervision officers record a measure's outcome and a treatment-court phase",
+                  roles: [.prosecutor, .judge, .supervisor], actions: [.update], resource: .measure),
+            Grant(rule: "supervision officers and providers run drug testing and record results",
+                  roles: [.supervisor, .provider], actions: [.create, .read, .search], resource: .drugTest),
+            Grant(rule: "judges and prosecutors read the test results of the measures they ordered",
+                  roles: [.prosecutor, .judge], actions: [.read, .search], resource: .drugTest),
+            Grant(rule: "supervision officers and providers record hours, payments, appointments and reports",
+                  roles: [.supervisor, .provider], actions: [.create, .read, .search], resource: .compliance),
+            Grant(rule: "judges and prosecutors read compliance with the measures they ordered",
+                  roles: [.prosecutor, .judge], actions: [.read, .search], resource: .compliance),
+            Grant(rule: "supervision officers and judges choose graduated responses",
+                  roles: [.supervisor, .judge], actions: [.evaluate, .create, .read, .search], resource: .response),
+            Grant(rule: "prosecutors and providers read the responses given",
+                  roles: [.prosecutor, .provider], actions: [.read, .search], resource: .response),
+            Grant(rule: "supervision officers run electronic monitoring: devices, pings and alerts",
+                  roles: [.supervisor], actions: [.create, .read, .search, .update], resource: .monitoring),
+            Grant(rule: "judges and prosecutors read monitoring alerts",
+                  roles: [.prosecutor, .judge], actions: [.read, .search], resource: .monitoring),
+            Grant(rule: "supervision officers file breaches",
+                  roles: [.supervisor], actions: [.create, .read, .search], resource: .breach),
+            Grant(rule: "judges and prosecutors decide on breaches",
+                  roles: [.prosecutor, .judge], actions: [.read, .search, .update], resource: .breach),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -128,6 +164,12 @@ extension Resource {
         case .serviceCapacity: "service capacity"
         case .referral: "referrals"
         case .justiceCase: "justice cases"
+        case .measure: "measures"
+        case .drugTest: "drug tests"
+        case .compliance: "compliance records"
+        case .response: "graduated responses"
+        case .monitoring: "electronic monitoring"
+        case .breach: "breaches"
         }
     }
 }

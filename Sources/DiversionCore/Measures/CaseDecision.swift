@@ -27,12 +27,15 @@ public struct Proportionality: Sendable, Equatable, Codable {
     public var reasons: String
     /// For a minor, why a measure restricting liberty is the last resort.
     public var lastResortReason: String?
+    /// For a minor, the parent or guardian contacted about the decision, and how.
+    public var guardianContact: String?
 
-    public init(gravity: String, circumstances: String, reasons: String, lastResortReason: String? = nil) {
+    public init(gravity: String, circumstances: String, reasons: String, lastResortReason: String? = nil, guardianContact: String? = nil) {
         self.gravity = gravity
         self.circumstances = circumstances
         self.reasons = reasons
         self.lastResortReason = lastResortReason
+        self.guardianContact = guardianContact
     }
 }
 
@@ -81,7 +84,8 @@ public enum DecisionRules {
     public static let longestYears = 10
 
     public static func check(
-        _ draft: DecisionDraft, authority: Authority, rules: [MeasureRule], personAge: Int, ageOfMajority: Int, today: CalendarDate
+        _ draft: DecisionDraft, authority: Authority, rules: [MeasureRule], personAge: Int, ageOfMajority: Int, today: CalendarDate,
+        juvenile: JurisdictionPolicy.JuvenileRules = .standard
     ) throws(DecisionRefusal) {
         let menu = rules.first { $0.authority == authority && $0.stage == draft.stage }?.allowed ?? []
         for (i, m) in draft.measures.enumerated() where !menu.contains(m.type) {
@@ -89,6 +93,12 @@ public enum DecisionRules {
             throw .notAllowed(rule: menu.isEmpty
                 ? "measures[\(i)]: the policy lets the \(authority.rawValue) order no measure at the \(stage) stage, so not \(m.type.words)."
                 : "measures[\(i)]: the policy does not let the \(authority.rawValue) order \(m.type.words) at the \(stage) stage; it may order \(menu.map(\.words).joined(separator: ", ")).")
+        }
+        let minor = personAge < ageOfMajority
+        if minor, let allowed = juvenile.allowed {
+            for (i, m) in draft.measures.enumerated() where !allowed.contains(m.type) {
+                throw .notAllowed(rule: "measures[\(i)]: the policy's juvenile rules do not allow \(m.type.words) for a person under \(ageOfMajority); minors may be given \(allowed.map(\.words).joined(separator: ", ")).")
+            }
         }
         var errors = FieldErrors()
         if draft.measures.isEmpty { errors.add("measures", "Order at least one measure.") }
@@ -109,6 +119,9 @@ public enum DecisionRules {
             if personAge < ageOfMajority && m.type.restrictsLiberty && (draft.proportionality.lastResortReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 errors.add("proportionality.lastResortReason", "The person is \(personAge): \(m.type.words) restricts a minor's liberty and needs the reason it is the last resort.")
             }
+        }
+        if minor && juvenile.guardianContactRequired && (draft.proportionality.guardianContact ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            errors.add("proportionality.guardianContact", "The person is \(personAge): record the parent or guardian who was contacted about this decision, and how.")
         }
         let p = draft.proportionality
         for (field, text, hint) in [

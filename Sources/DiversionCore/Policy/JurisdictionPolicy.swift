@@ -164,6 +164,43 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
     public var timeLimits: TimeLimits = .standard
     /// Which measures each authority may order at each stage; the standard menu when the file states none.
     public var measures: [MeasureRule] = MeasureRule.standard
+    /// How supervision works here: the local time zone, monitoring and the graduated-response matrix.
+    public var supervision: Supervision = .standard
+    /// What is different for minors.
+    public var juvenile: JuvenileRules = .standard
+
+    /// The settings supervision officers work by.
+    public struct Supervision: Sendable, Equatable, Codable {
+        /// The IANA time zone test days, windows and curfews are read in unless a condition names its own.
+        public var timeZone: String
+        /// Minutes without a ping from a monitored device before a no-signal alert opens.
+        public var noSignalMinutes: Int
+        /// Behaviours by phase → suggested incentives, sanctions and treatment adjustments.
+        public var responses: ResponseMatrix
+
+        public static let standard = Supervision(timeZone: "UTC", noSignalMinutes: 30, responses: .standard)
+
+        public init(timeZone: String, noSignalMinutes: Int, responses: ResponseMatrix) {
+            self.timeZone = timeZone
+            self.noSignalMinutes = noSignalMinutes
+            self.responses = responses
+        }
+    }
+
+    /// The juvenile rules: the measures minors may be given and whether a guardian must be contacted.
+    public struct JuvenileRules: Sendable, Equatable, Codable {
+        /// Measures a minor may be given; nil lets minors have any measure of the menu.
+        public var allowed: [MeasureType]?
+        /// Whether a decision on a minor must record the guardian who was contacted.
+        public var guardianContactRequired: Bool
+
+        public static let standard = JuvenileRules(allowed: nil, guardianContactRequired: true)
+
+        public init(allowed: [MeasureType]?, guardianContactRequired: Bool) {
+            self.allowed = allowed
+            self.guardianContactRequired = guardianContactRequired
+        }
+    }
 
     public func substance(_ code: String) -> Substance? {
         substances.first { $0.code == code }
@@ -174,7 +211,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         routes.first { $0.authority == authority && $0.stage == stage }
     }
 
-    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard, measures: [MeasureRule] = MeasureRule.standard) {
+    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard, measures: [MeasureRule] = MeasureRule.standard, supervision: Supervision = .standard, juvenile: JuvenileRules = .standard) {
         self.jurisdiction = jurisdiction
         self.version = version
         self.effectiveDate = effectiveDate
@@ -190,5 +227,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         self.treatmentRequiredFromContact = treatmentRequiredFromContact
         self.timeLimits = timeLimits
         self.measures = measures
+        self.supervision = supervision
+        self.juvenile = juvenile
     }
 }

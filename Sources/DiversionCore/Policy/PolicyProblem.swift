@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing wrong in a policy file, at a place a legal officer can find.
 public struct PolicyProblem: Sendable, Equatable, CustomStringConvertible {
     /// The path of the offending value, such as `substances[2].threshold`.
@@ -92,6 +94,16 @@ extension JurisdictionPolicy {
             }
         }
         if let n = treatmentRequiredFromContact, n < 1 { add("treatmentRequiredFromContact", "Give a contact number of 1 or more, or leave it out.") }
+        if TimeZone(identifier: supervision.timeZone) == nil {
+            add("supervision.timeZone", "'\(supervision.timeZone.prefix(40))' is not a time zone; use an IANA name such as Europe/Lisbon.")
+        }
+        if !MonitoringRules.noSignalMinutesRange.contains(supervision.noSignalMinutes) {
+            add("supervision.noSignalMinutes", "Give whole minutes from \(MonitoringRules.noSignalMinutesRange.lowerBound) to \(MonitoringRules.noSignalMinutesRange.upperBound).")
+        }
+        found += supervision.responses.validate(prefix: "supervision.responses")
+        if let allowed = juvenile.allowed, allowed.isEmpty {
+            add("juvenile.allowed", "List the measures minors may be given, or leave the list out to allow the whole menu.")
+        }
         return found
     }
 }

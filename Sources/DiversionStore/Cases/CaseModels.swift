@@ -103,7 +103,8 @@ public struct CaseStore: Sendable {
 
     /// Stores a decision and moves the case to its stage, provided the case is still at `expectedStage`
     /// (so two decisions at once cannot both move it); false when it moved meanwhile.
-    public func record(_ d: RecordedDecision, expectedStage: Stage, on db: any Database) async throws -> Bool {
+    /// The decision's measures are stored with it, and the measures of the decision it supersedes stop being active.
+    public func record(_ d: RecordedDecision, measures: [MeasureRecord], expectedStage: Stage, on db: any Database) async throws -> Bool {
         guard let sql = db as? any SQLDatabase else { return false }
         let moved = try await sql.update(JusticeCaseModel.schema)
             .set(SQLIdentifier("stage"), to: SQLBind(d.stage.rawValue))
@@ -126,6 +127,7 @@ public struct CaseStore: Sendable {
         m.decidedAt = d.decidedAt
         m.supersedesID = d.supersedes
         try await m.create(on: db)
+        try await MeasureStore().insert(measures, superseding: d.supersedes, on: db)
         return true
     }
 

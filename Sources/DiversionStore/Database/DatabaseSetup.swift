@@ -59,6 +59,7 @@ public enum DatabaseSetup {
         CreateService(),
         CreateReferral(),
         CreateJusticeCase(),
+        CreateMeasure(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

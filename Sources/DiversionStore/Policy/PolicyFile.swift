@@ -158,7 +158,8 @@ struct PolicyNodeReader {
 
     mutating func policy(_ root: Node) -> JurisdictionPolicy? {
         let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
-                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits", "measures"]
+                      "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits", "measures",
+                      "supervision", "juvenile"]
         let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
                                      "offenceCategories", "exclusions", "routes", "instruments"]
         guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
@@ -241,6 +242,31 @@ struct PolicyNodeReader {
             }
         }
 
+        var supervision = JurisdictionPolicy.Supervision.standard
+        if !isNull(top["supervision"]),
+           let m = mapping(top["supervision"], "supervision", allowed: ["timeZone", "noSignalMinutes", "responses"], required: []) {
+            if !isNull(m["timeZone"]), let zone = string(m["timeZone"], "supervision.timeZone") { supervision.timeZone = zone }
+            if !isNull(m["noSignalMinutes"]), let n = integer(m["noSignalMinutes"], "supervision.noSignalMinutes") { supervision.noSignalMinutes = n }
+            if let node = m["responses"], !isNull(node) {
+                do {
+                    supervision.responses = try YAMLDecoder().decode(ResponseMatrix.self, from: node)
+                } catch {
+                    problem("supervision.responses", "The response matrix does not have the expected shape (options, phases, rules, lookBackDays, earlyTreatment, incentiveRatioTarget): \(String(describing: error).prefix(200))", at: node)
+                }
+            }
+        }
+
+        var juvenile = JurisdictionPolicy.JuvenileRules.standard
+        if !isNull(top["juvenile"]),
+           let m = mapping(top["juvenile"], "juvenile", allowed: ["allowed", "guardianContactRequired"], required: []) {
+            if !isNull(m["guardianContactRequired"]), let f = flag(m["guardianContactRequired"], "juvenile.guardianContactRequired") {
+                juvenile.guardianContactRequired = f
+            }
+            if !isNull(m["allowed"]), let items = list(m["allowed"], "juvenile.allowed") {
+                juvenile.allowed = items.enumerated().compactMap { choice($1, "juvenile.allowed[\($0)]", MeasureType.self) }
+            }
+        }
+
         guard problems.isEmpty, let jurisdiction, let version, let effectiveDate, let illustrative, let ageOfMajority,
               let band, let exclusions, let instruments
         else { return nil }
@@ -248,7 +274,8 @@ struct PolicyNodeReader {
             jurisdiction: jurisdiction, version: version, effectiveDate: effectiveDate, illustrative: illustrative,
             description: description, ageOfMajority: ageOfMajority, substances: substances, nearThresholdBand: band,
             offenceCategories: categories, exclusions: exclusions, routes: routes, instruments: instruments,
-            treatmentRequiredFromContact: treatmentFrom, timeLimits: limits, measures: measures
+            treatmentRequiredFromContact: treatmentFrom, timeLimits: limits, measures: measures,
+            supervision: supervision, juvenile: juvenile
         )
     }
 
