@@ -179,9 +179,16 @@ struct CaseController {
 
     /// Records a decision at a stage; it supersedes the current decision of that stage, which stays in the history.
     @Sendable func decide(_ req: Request) async throws -> Response {
-        let principal = try req.requirePrincipal()
         let id = try req.idParameter(of: "case")
         let body = try req.decodeJSON(DecisionRequest.self)
+        let response = try await Self.record(body, onCase: id, req).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/cases/\(id.uuidString.lowercased())")
+        return response
+    }
+
+    /// Checks a decision against the policy and records it with its measures; shared by the API and the decision form.
+    static func record(_ body: DecisionRequest, onCase id: UUID, _ req: Request) async throws -> CaseResponse {
+        let principal = try req.requirePrincipal()
         guard let authority = principal.agencyType.authority, authority != .police else {
             throw APIError.forbidden("Decisions on measures are taken by prosecution and court agencies; your agency is \(principal.agencyType.rawValue).")
         }
@@ -223,17 +230,15 @@ struct CaseController {
                 if stored { events += try await MeasureSetup.start(measures, policy: active.policy, request: req, on: db) }
                 return (stored, events)
             }
+        } catch let error as ValidationFailure {
+            throw error
         } catch {
             // The unique index on supersedes_id refuses a second replacement of the same decision.
             throw APIError.conflict("Another decision was recorded on this case at the same moment; reload the case.")
         }
         guard stored else { throw APIError.conflict("The case moved to another stage meanwhile; reload it.") }
-        let all = earlier + [decision]
-        let response = try await CaseResponse(JusticeCase(id: c.id, personID: c.personID, stage: draft.stage, contactIDs: c.contactIDs, agencyID: c.agencyID, openedAt: c.openedAt),
-                                              decisions: all, measures: try await MeasureStore().forCase(id, on: req.db))
-            .encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/cases/\(id.uuidString.lowercased())")
-        return response
+        return CaseResponse(JusticeCase(id: c.id, personID: c.personID, stage: draft.stage, contactIDs: c.contactIDs, agencyID: c.agencyID, openedAt: c.openedAt),
+                            decisions: earlier + [decision], measures: try await MeasureStore().forCase(id, on: req.db))
     }
 
     /// The request checked field by field into a draft for the core's rules.

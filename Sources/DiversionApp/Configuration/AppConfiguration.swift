@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var connectionsPerEventLoop = 4
     /// The SQL log level; SQL is logged only when asked for, since statements can carry personal data.
     public var sqlLogLevel: Logger.Level = .trace
+    /// The key that seals drug-testing plan seeds; `fromEnvironment` reads `DIVERSION_SEED_KEY` or a key file beside the data.
+    public var seedKey: SeedKeySource = .ephemeral
 
     public init(database: DatabaseLocation) {
         self.database = database
@@ -30,6 +32,11 @@ public struct AppConfiguration: Sendable {
     /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `LOG_LEVEL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
+        do {
+            config.seedKey = try SeedKeySource.from(environment: env, database: config.database)
+        } catch {
+            throw ConfigurationError(error.message)
+        }
         if let text = env["DIVERSION_BCRYPT_COST"] {
             // Cheaper hashes exist only for the test suites, which set the configuration directly.
             guard let cost = Int(text), (12...31).contains(cost) else {

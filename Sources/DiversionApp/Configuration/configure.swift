@@ -55,6 +55,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
         wording: try InstrumentWording(directory: resources.appendingPathComponent("Instruments"), override: config.instrumentWording),
         now: now
     )
+    app.drugTesting = try DrugTestingServices(config)
     _ = MetricsRegistry.shared
 
     // The error middleware sits inside the security headers, so problem answers carry them too.
@@ -65,6 +66,8 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     try routes(app, resources: resources)
+    // Tests sweep by hand with their own clock; a served app sweeps for silent devices every minute.
+    if app.environment != .testing { app.lifecycle.use(MonitoringSweeper()) }
 }
 
 /// Every route of the server, grouped by how callers sign in.
@@ -82,6 +85,13 @@ func routes(_ app: Application, resources: URL) throws {
     ReferralController().register(api)
     CaseController().register(api)
     MeasureController().register(api)
+    BreachController().register(api)
+    ProgressReportController().register(api)
+    MonitoringController().register(api)
+    ComplianceController().register(api)
+    ResponseController().register(api)
+    PromotionController().register(api)
+    DrugTestController().register(api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)
@@ -89,8 +99,17 @@ func routes(_ app: Application, resources: URL) throws {
     ContactPages().register(web)
     ScreeningPages().register(web)
     ReferralPages().register(web)
+    CourtPages().register(web)
+    MeasurePages().register(web)
+    TimelinePages().register(web)
     ServicePages().register(web)
     PolicyPages().register(web)
+    MonitoringPages().register(web)
+    CompliancePages().register(web)
+    ResponsePages().register(web)
+    DrugTestPages().register(web)
+    // The call-in page is public and keeps no session, so it sits outside the signed-in pages' CSRF check.
+    CallInPage().register(app.routes)
 }
 
 /// The audit trail writes through a connection and thread of its own, so that its commits never

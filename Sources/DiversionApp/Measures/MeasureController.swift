@@ -115,8 +115,12 @@ struct MeasureController {
 
     /// Records how a measure ended; only an active measure can end, and only once.
     @Sendable func recordOutcome(_ req: Request) async throws -> MeasureResponse {
+        try await Self.end(try req.decodeJSON(OutcomeRequest.self), req)
+    }
+
+    /// Checks and records the outcome of the measure named by the `id` parameter; shared by the API and the measure page.
+    static func end(_ body: OutcomeRequest, _ req: Request) async throws -> MeasureResponse {
         let principal = try req.requirePrincipal()
-        let body = try req.decodeJSON(OutcomeRequest.self)
         var errors = FieldErrors()
         let outcome = body.outcome.flatMap(MeasureOutcome.init(rawValue:))
         if outcome == nil { errors.add("outcome", "Use one of \(MeasureOutcome.allCases.map(\.rawValue).joined(separator: ", ")).") }

@@ -11,6 +11,7 @@ enum MeasureSetup {
         var events: [AuditEvent] = []
         for m in measures {
             events.append(try req.auditEvent(.create, "measure", id: m.id.uuidString.lowercased(), person: m.personID))
+            events += try await DrugTestSetup.start(m, policy: policy, request: req, on: db)
         }
         return events
     }

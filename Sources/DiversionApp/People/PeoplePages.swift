@@ -41,6 +41,17 @@ struct PeoplePages {
         var flagLabels: [String]
         var hasFlags: Bool
         var notice: String?
+        /// Prosecutors and judges may open a case from here.
+        var canOpenCase = false
+        var cases: [CaseLink] = []
+        var hasCases = false
+        var canSeeTimeline = false
+    }
+
+    struct CaseLink: Encodable {
+        var id: String
+        var stage: String
+        var opened: String
     }
 
     struct PersonForm: Decodable {
@@ -114,13 +125,23 @@ struct PeoplePages {
         let person = try await PeopleService(request: req).read(try req.idParameter(of: "person"))
         let t = req.diversion.localizer.messages(req.language)
         let response = PersonController.PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
-        let page = PersonPage(
+        var page = PersonPage(
             person: response,
             sexLabel: t["sex_\(response.sex)"] ?? response.sex,
             flagLabels: response.flags.map { t["flag_\($0)"] ?? $0 },
             hasFlags: !response.flags.isEmpty,
             notice: req.query[String.self, at: "registered"] == "1" ? t["person_registered"] : nil
         )
+        let principal = try req.requirePrincipal()
+        let access = req.diversion.policy
+        page.canSeeTimeline = access.decide(principal, .read, .justiceCase).isAllowed || access.decide(principal, .read, .measure).isAllowed
+        page.canOpenCase = access.decide(principal, .create, .justiceCase).isAllowed
+        if access.decide(principal, .search, .justiceCase).isAllowed {
+            let cases = try await CaseStore().forPerson(person.id, on: req.db)
+            try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: person.id) })
+            page.cases = cases.map { CaseLink(id: $0.id.uuidString.lowercased(), stage: t["stage_\($0.stage.rawValue)"] ?? $0.stage.rawValue, opened: req.shown($0.openedAt)) }
+            page.hasCases = !cases.isEmpty
+        }
         return try await req.page("person", title: "person_title", content: page)
     }
 

@@ -66,9 +66,15 @@ extension Request {
                 ("/contacts/new", "nav_contact", Action.create, Resource.contact),
                 ("/people", "nav_people", .search, .person),
                 ("/referrals", "nav_referrals", .search, .referral),
+                ("/court", "nav_court", .update, .justiceCase),
+                ("/court/breaches", "nav_breaches", .update, .breach),
                 ("/services/capacity", "nav_capacity", .update, .serviceCapacity),
                 ("/admin/policies", "nav_policies", .create, .policy),
                 ("/admin/services", "nav_services", .create, .service),
+                ("/supervision/alerts", "nav_alerts", .update, .monitoring),
+                ("/supervision/tests", "nav_tests", .create, .drugTest),
+                ("/supervision/overdue", "nav_overdue", .create, .compliance),
+                ("/supervision/responses", "nav_responses", .evaluate, .response),
             ] where diversion.policy.decide(principal, action, resource).isAllowed {
                 nav.append(.init(href: href, label: t[key] ?? key, current: here.hasPrefix(href)))
             }

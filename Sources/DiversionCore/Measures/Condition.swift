@@ -40,11 +40,16 @@ public struct Condition: Sendable, Equatable, Codable {
         case .drugTesting:
             reader.allow(["minimumPerWeek", "windowHours", "specimen", "windowStart", "timeZone"])
             _ = reader.integer("minimumPerWeek", 1...7, required: true)
-            _ = reader.integer("windowHours", 1...24, required: true)
+            let hours = reader.integer("windowHours", 1...24, required: true)
             if let s = reader.text("specimen", required: true), !Self.specimens.contains(s) {
                 reader.add("specimen", "Use one of \(Self.specimens.joined(separator: ", ")).")
             }
-            if let t = reader.text("windowStart", required: false), LocalTime(t) == nil { reader.add("windowStart", "Write a time as HH:MM, such as 07:00.") }
+            let opening = reader.text("windowStart", required: false)
+            if let t = opening, LocalTime(t) == nil { reader.add("windowStart", "Write a time as HH:MM, such as 07:00.") }
+            // A window belongs to one day, so "is today a test day" has one answer (see DrugTestingCondition.validate).
+            if let hours, let start = LocalTime(opening ?? DrugTestingCondition.defaultWindowStart), let problem = DrugTestingCondition.midnightProblem(start: start, hours: hours) {
+                reader.add("windowHours", problem)
+            }
             if let z = reader.text("timeZone", required: false), TimeZone(identifier: z) == nil { reader.add("timeZone", "Use an IANA time zone such as Europe/Lisbon.") }
         case .communityService:
             reader.allow(["hours", "deadline"])

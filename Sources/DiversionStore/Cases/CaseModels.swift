@@ -97,6 +97,21 @@ public struct CaseStore: Sendable {
         try await JusticeCaseModel.query(on: db).filter(\.$person.$id == personID).sort(\.$openedAt, .descending).all().map(Self.justiceCase)
     }
 
+    /// Cases with no decision yet, oldest first: the docket of prosecutors and courts.
+    public func awaitingDecision(limit: Int = 200, on db: any Database) async throws -> [JusticeCase] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let ids = try await sql.select().column("id").from(JusticeCaseModel.schema)
+            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM \(CaseDecisionModel.schema) d WHERE d.case_id = \(JusticeCaseModel.schema).id)"))
+            .orderBy("opened_at").limit(limit).all(decoding: IDRow.self).map(\.id)
+        guard !ids.isEmpty else { return [] }
+        let found = try await JusticeCaseModel.query(on: db).filter(\.$id ~~ ids).all().map(Self.justiceCase)
+        return found.sorted { $0.openedAt < $1.openedAt }
+    }
+
+    private struct IDRow: Decodable {
+        var id: UUID
+    }
+
     public func decisions(of caseID: UUID, on db: any Database) async throws -> [RecordedDecision] {
         try await CaseDecisionModel.query(on: db).filter(\.$justiceCase.$id == caseID).sort(\.$decidedAt).all().map(Self.decision)
     }

@@ -60,6 +60,16 @@ public enum DatabaseSetup {
         CreateReferral(),
         CreateJusticeCase(),
         CreateMeasure(),
+        CreateBreach(),
+        CreateMonitoringDevice(),
+        CreateMonitoringPing(),
+        CreateMonitoringAlert(),
+        CreateDrugTestPlan(),
+        CreateDrugTestPlanSeed(),
+        CreateDrugTestResult(),
+        CreateCallInCode(),
+        CreateComplianceEntry(),
+        CreateResponse(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.
