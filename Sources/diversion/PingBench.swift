@@ -19,13 +19,13 @@ struct PingsBench: AsyncParsableCommand {
         """
     )
 
-    @Option(help: "Devices (and people with a monitored measure) to create.") var devices = 100
-    @Option(help: "Seconds to post pings.") var seconds: Double = 10
-    @Option(help: "Pings per batch (at most 5000).") var batch = 1000
-    @Option(help: "Clients posting batches at once.") var concurrency = 4
-    @Option(help: "Seconds to measure the core's rules alone.") var coreSeconds: Double = 5
-    @Option(help: "A running server seeded with the demo jurisdiction, such as http://127.0.0.1:8080; left out, one starts in this process.") var url: String?
-    @Option(help: "The demo users' password, with --url.") var password = DemoJurisdiction.password
+    @ArgumentParser.Option(help: "Devices (and people with a monitored measure) to create.") var devices = 100
+    @ArgumentParser.Option(help: "Seconds to post pings.") var seconds: Double = 10
+    @ArgumentParser.Option(help: "Pings per batch (at most 5000).") var batch = 1000
+    @ArgumentParser.Option(help: "Clients posting batches at once.") var concurrency = 4
+    @ArgumentParser.Option(help: "Seconds to measure the core's rules alone.") var coreSeconds: Double = 5
+    @ArgumentParser.Option(help: "A running server seeded with the demo jurisdiction, such as http://127.0.0.1:8080; left out, one starts in this process.") var url: String?
+    @ArgumentParser.Option(help: "The demo users' password, with --url.") var password = DemoJurisdiction.password
 
     func validate() throws {
         guard (1...10_000).contains(devices) else { throw ValidationError("--devices must be from 1 to 10000") }
@@ -44,7 +44,7 @@ struct PingsBench: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        if url == nil && env["DATABASE_URL"] == nil { config.database = .sqliteFile(folder.appendingPathComponent("bench.sqlite").path) }
+        if url == nil && env["DATABASE_URL"] == nil { config.database = .sqliteFile(path: folder.appendingPathComponent("bench.sqlite").path) }
         config.logLevel = .error
 
         // The in-process server's clock starts a week back, so devices are assigned before the pings they will send;
@@ -83,6 +83,7 @@ struct PingsBench: AsyncParsableCommand {
             say(String(format: "API:  %12.0f pings ingested per second (%d in %.1f s, %d batches of %d, %d clients; %.1f ms per batch)",
                        ingested, result.accepted, result.seconds, result.batches, batch, concurrency, 1000 * result.seconds * Double(concurrency) / Double(max(result.batches, 1))))
             say("      \(result.alertsOpened) alerts opened, \(result.alertsClosed) closed, \(result.duplicates) duplicates, \(result.rejected) rejected, \(result.failures) failed batches")
+            if let reason = Self.firstRejection.withLockedValue({ $0 }) { say("      first refusal: \(reason)") }
             say(String(format: "core: %12.0f pings checked per second (%d in %.1f s, one thread)", core.perSecond, core.pings, core.seconds))
             say(String(format: "ingested / checked = %.3f", ingested / core.perSecond))
             try await app.asyncShutdown()
@@ -169,7 +170,7 @@ struct PingsBench: AsyncParsableCommand {
                             let d = cursor % mine.count
                             let (point, accuracy) = positions[(cursor / mine.count + d) % positions.count]
                             let time = start.addingTimeInterval(Double(counts[d]) * step)
-                            pings.append(PingInputBody(deviceId: mine[d], time: time.formatted(.iso8601.time(includingFractionalSeconds: true)),
+                            pings.append(PingInputBody(deviceId: mine[d], time: time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
                                                        lat: point.latitude, lon: point.longitude, accuracyMeters: accuracy))
                             counts[d] += 1
                             cursor += 1
@@ -202,6 +203,9 @@ struct PingsBench: AsyncParsableCommand {
         return totals
     }
 
+    /// Why the first refused ping was refused, to show when a run refuses any.
+    static let firstRejection = NIOLockedValueBox<String?>(nil)
+
     /// Family names must be letters: 0 → A, 25 → Z, 26 → BA.
     static func letters(_ n: Int) -> String {
         var n = n, text = ""
@@ -224,7 +228,13 @@ private struct PingInputBody: Content {
 
 /// The parts of a batch answer the benchmark adds up.
 private struct PingAnswer: Decodable {
-    struct Rejected: Decodable {}
+    struct Rejected: Decodable {
+        struct Reason: Decodable {
+            var field: String
+            var reason: String
+        }
+        var errors: [Reason]
+    }
     var accepted: Int
     var duplicates: Int
     var rejected: [Rejected]
@@ -301,6 +311,9 @@ private struct BenchClient: Sendable {
         }
         guard response.status == .ok else { throw CommandFailure("a batch answered \(response.status.code)") }
         let answer = try response.content.decode(PingAnswer.self)
+        if let first = answer.rejected.first?.errors.first, PingsBench.firstRejection.withLockedValue({ $0 == nil }) {
+            PingsBench.firstRejection.withLockedValue { $0 = "\(first.field): \(first.reason)" }
+        }
         return (answer.accepted, answer.duplicates, answer.rejected.count, answer.alertsOpened, answer.alertsClosed)
     }
 }

@@ -26,8 +26,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let arguments = ["diversion", "serve", "--hostname", hostname, "--port", String(port)]
         try await withApplication(arguments: arguments, migrate: !noMigrate) { app, config in
+            var participant: (participant: String, callInCode: String)?
             if demo {
-                try await DemoJurisdiction.seed(app, caseload: true)
+                participant = try await DemoJurisdiction.seed(app, caseload: true)
             }
             say("Diversion is starting at http://\(hostname):\(port)/ (database: \(config.database))")
             if demo {
@@ -35,6 +36,9 @@ struct Serve: AsyncParsableCommand {
                 for account in DemoJurisdiction.accounts {
                     let padded = account.username.padding(toLength: 11, withPad: " ", startingAt: 0)
                     say("  \(padded) \(account.role.rawValue) at R1, \(account.name)")
+                }
+                if let participant {
+                    say("\(participant.participant) has a month of supervision on record; her call-in code is \(participant.callInCode) (http://\(hostname):\(port)/call-in).")
                 }
             }
             try await app.execute()

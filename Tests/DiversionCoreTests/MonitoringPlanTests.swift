@@ -121,6 +121,23 @@ struct MonitoringPlanTests {
         #expect(changes.closed.count == 1)
     }
 
+    @Test func aSignalGapSeenWhenItEndsIsStoredOpenedAndClosed() throws {
+        let device = MonitoringDevice(deviceID: "tag-1", measureID: UUID(), personID: UUID(), assignedAt: Date(timeIntervalSince1970: 0))
+        let rules = try MonitoringRules(curfew: nil, zones: [], noSignalMinutes: 30)
+        let first = Ping(deviceID: "tag-1", time: Date(timeIntervalSince1970: 10_000), latitude: 38.7, longitude: -9.1, accuracyMeters: 10)
+        var later = first
+        later.time = first.time.addingTimeInterval(45 * 60)
+        let state = rules.check(first, state: MonitoringState()).state
+        let step = rules.check(later, state: state)
+        var open: [String: UUID] = [:]
+        var changes = MonitoringChanges()
+        changes.record(step, device: device, openStored: &open, newID: { UUID() })
+        #expect(changes.opened.map(\.alert) == [.noSignal])
+        #expect(changes.opened.first?.openedAt == first.time.addingTimeInterval(30 * 60))
+        #expect(changes.opened.first?.closedAt == later.time)
+        #expect(open.isEmpty)
+    }
+
     @Test(arguments: [("tag-001", true), ("", false), ("has space", false), (String(repeating: "x", count: 101), false), ("IMEI:356938035643809", true)])
     func deviceIDsArePrintableAndShort(id: String, ok: Bool) {
         #expect((MonitoringDevice.checkID(id) != nil) == ok)

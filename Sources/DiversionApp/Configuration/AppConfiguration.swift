@@ -29,7 +29,7 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `DATABASE_URL`, `DIVERSION_BCRYPT_COST`, `DIVERSION_TOKEN_HOURS`, `DIVERSION_SESSION_IDLE_MINUTES`,
-    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `LOG_LEVEL`.
+    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `DIVERSION_SEED_KEY`, `LOG_LEVEL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
         do {

@@ -37,7 +37,10 @@ public enum DemoJurisdiction {
 
     /// Creates whatever part of the demo jurisdiction is missing.
     /// With `caseload`, also a few hundred people with contacts, screenings and referrals in every status.
-    public static func seed(_ app: Application, caseload: Bool = false) async throws {
+    /// Seeds what is missing; with `caseload`, also the demo caseload and the participant whose month of supervision
+    /// is on record, answering her name and a fresh call-in code when she was seeded now.
+    @discardableResult
+    public static func seed(_ app: Application, caseload: Bool = false) async throws -> (participant: String, callInCode: String)? {
         let db = app.db
         let accounts = AccountStore()
         var agencyIDs: [String: UUID] = [:]
@@ -66,7 +69,9 @@ public enum DemoJurisdiction {
         if try await PersonModel.query(on: db).count() == 0, let police = agencyIDs[agencyName(.police, region: "R1")] {
             try await seedPeople(app, agencyID: police)
         }
-        if caseload { try await DemoCaseload.seed(app) }
+        guard caseload else { return nil }
+        try await DemoCaseload.seed(app)
+        return try await DemoParticipant.seed(app)
     }
 
     static func seedPeople(_ app: Application, agencyID: UUID) async throws {

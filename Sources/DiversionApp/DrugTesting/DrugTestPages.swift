@@ -197,7 +197,7 @@ struct DrugTestPages {
         let outcome = form?.outcome ?? "negative"
         let page = MeasurePage(
             measureId: measure.id.uuidString.lowercased(), person: person.details.fullName, personId: person.id.uuidString.lowercased(),
-            measureType: measure.type.rawValue, minimumPerWeek: c.minimumPerWeek,
+            measureType: t["measure_\(measure.type.rawValue)"] ?? measure.type.rawValue, minimumPerWeek: c.minimumPerWeek,
             window: "\(c.window.startText)–\(String(format: "%02d:%02d", end / 60, end % 60))",
             specimen: t["specimen_\(c.specimen.rawValue)"] ?? c.specimen.rawValue, timeZone: c.timeZoneID,
             period: "\(c.startDate) – \(c.endDate)", commitment: plan.commitmentHex, intact: check.isIntact,

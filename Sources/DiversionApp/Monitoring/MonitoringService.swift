@@ -199,11 +199,13 @@ struct MonitoringService {
             // The state is read inside the transaction, which the audit chain's lock orders against every other writer.
             let current = try await store.devices(Array(byDevice.keys), on: db)
             let open = try await store.openAlerts(deviceIDs: Array(byDevice.keys), on: db)
+            var openByDevice: [String: [String: UUID]] = [:]
+            for alert in open { openByDevice[alert.deviceID, default: [:]][alert.alert.key] = alert.id }
             var changes = MonitoringChanges()
             var events: [AuditEvent] = []
             for device in current {
                 guard let rules = plansByDevice[device.deviceID]?.rules, let pings = byDevice[device.deviceID] else { continue }
-                var openStored = Dictionary(open.filter { $0.deviceID == device.deviceID }.map { ($0.alert.key, $0.id) }, uniquingKeysWith: { a, _ in a })
+                var openStored = openByDevice[device.deviceID] ?? [:]
                 var state = device.state
                 for ping in pings {
                     let step = rules.check(ping, state: state)

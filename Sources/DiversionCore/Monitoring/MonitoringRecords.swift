@@ -127,17 +127,18 @@ public struct MonitoringChanges: Sendable {
 
     /// Applies one step of a device's rules: alerts that closed are matched to the stored open ones or the ones opened in this batch.
     public mutating func record(_ step: MonitoringStep, device: MonitoringDevice, openStored: inout [String: UUID], newID: () -> UUID) {
-        for change in step.closed {
-            let key = change.alert.key
-            if let id = openStored.removeValue(forKey: key) {
-                if let i = opened.lastIndex(where: { $0.id == id }) { opened[i].closedAt = change.at } else { closed[id] = change.at }
-            }
-        }
+        // Openings first: a gap in the signal is seen only when it has ended, so its alert opens and closes in one step.
         for change in step.opened {
             let alert = StoredAlert(id: newID(), deviceID: device.deviceID, measureID: device.measureID, personID: device.personID,
                                     alert: change.alert, openedAt: change.at)
             opened.append(alert)
             openStored[change.alert.key] = alert.id
+        }
+        for change in step.closed {
+            let key = change.alert.key
+            if let id = openStored.removeValue(forKey: key) {
+                if let i = opened.lastIndex(where: { $0.id == id }) { opened[i].closedAt = change.at } else { closed[id] = change.at }
+            }
         }
     }
 }
