@@ -90,6 +90,22 @@ struct CourtPagesTests {
         }
     }
 
+    @Test func askingToPromoteTooEarlyShowsTheCriteriaNotMet() async throws {
+        try await TestApp.run { t in
+            let decided = try await MeasureAPITests.decided(t, body: MeasureAPITests.sentencing(type: "treatment_court"))
+            let measureId = try #require(decided.measures.first?.id)
+            let (judge, _) = try await t.browserSignIn("judge")
+            let page = try await t.send(.GET, "/measures/\(measureId)", headers: [judge.header])
+            #expect(page.text.contains(#"id="promotion-form""#) && page.text.contains("Stabilisation"))
+            let csrf = try #require(hiddenField("csrf", in: page.text))
+            let refused = try await t.send(.POST, "/measures/\(measureId)/promotion", headers: [judge.header], body: form(["csrf": csrf]),
+                                           contentType: "application/x-www-form-urlencoded")
+            #expect(refused.status == .conflict)
+            #expect(refused.text.contains(#"id="form-errors""#))
+            #expect(refused.text.contains(#"id="measure-phase">1"#))
+        }
+    }
+
     @Test func theReportAPIAnswersThePeriodAndRefusesABadOne() async throws {
         try await TestApp.run { t in
             let decided = try await MeasureAPITests.decided(t)

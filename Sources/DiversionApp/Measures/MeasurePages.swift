@@ -32,6 +32,9 @@ struct MeasurePages {
         var report: ReportView
         var canFileBreach: Bool
         var canRecordOutcome: Bool
+        /// Treatment courts move through phases; the criteria are checked when promotion is asked for.
+        var canPromote: Bool
+        var phaseName: String
         var behaviours: [Option]
         var outcomes: [Option]
         var today: String
@@ -128,6 +131,19 @@ struct MeasurePages {
         web.endpoint(.GET, "measures", ":id", "report", access: .allowed(.read, .measure), use: report)
         web.endpoint(.POST, "measures", ":id", "breaches", access: .allowed(.create, .breach), use: fileBreach)
         web.endpoint(.POST, "measures", ":id", "outcome", access: .allowed(.update, .measure), use: recordOutcome)
+        web.endpoint(.POST, "measures", ":id", "promotion", access: .allowed(.update, .measure), use: promote)
+    }
+
+    /// Asks for the next treatment-court phase; when a criterion is not met the page says which.
+    @Sendable func promote(_ req: Request) async throws -> Response {
+        let id = try req.idParameter(of: "measure")
+        do {
+            _ = try await PromotionController().promote(req)
+            return req.redirect(to: "/measures/\(id.uuidString.lowercased())?notice=promoted", redirectType: .normal)
+        } catch let error as APIError {
+            guard case .conflict(let message) = error else { throw error }
+            return try await render(req, errors: [FieldError("phase", message)], status: .conflict)
+        }
     }
 
     static func conditionLines(_ m: MeasureRecord, _ t: [String: String]) -> [ConditionLine] {
@@ -182,6 +198,8 @@ struct MeasurePages {
             conditions: Self.conditionLines(measure, t), links: links, report: ReportView(report, t),
             canFileBreach: measure.isActive && access.decide(principal, .create, .breach).isAllowed,
             canRecordOutcome: measure.isActive && access.decide(principal, .update, .measure).isAllowed,
+            canPromote: measure.isActive && measure.type == .treatmentCourt && access.decide(principal, .update, .measure).isAllowed,
+            phaseName: try await req.activePolicy().policy.supervision.responses.phase(measure.phase)?.name ?? "",
             behaviours: Behaviour.allCases.filter { !$0.isDesired }.map { Option(value: $0.rawValue, label: t["behaviour_\($0.rawValue)"] ?? $0.words, selected: false) },
             outcomes: MeasureOutcome.allCases.map { Option(value: $0.rawValue, label: t["measure_status_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == .completed) },
             today: CalendarDate(req.now).description,
