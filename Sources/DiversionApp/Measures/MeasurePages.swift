@@ -146,19 +146,34 @@ struct MeasurePages {
         }
     }
 
+    /// Condition parameters in the order a person reads them, with the label each is shown under.
+    static let parameterLabels: [(key: String, label: String)] = [
+        ("minimumPerWeek", "condition_tests_per_week"), ("windowStart", "condition_window_start"), ("windowHours", "condition_window_hours"),
+        ("specimen", "condition_specimen"), ("sessionsPerWeek", "condition_sessions_per_week"), ("serviceId", "referral_service"),
+        ("hours", "condition_hours"), ("deadline", "condition_deadline"), ("amount", "condition_amount"), ("currency", "condition_currency"),
+        ("instalments", "condition_instalments"), ("place", "condition_place"), ("start", "condition_from"), ("end", "condition_until"),
+        ("days", "condition_days"), ("timeZone", "condition_time_zone"), ("radiusMeters", "condition_radius"), ("latitude", "condition_latitude"),
+        ("longitude", "condition_longitude"), ("name", "condition_zone_name"), ("geometry", "condition_geometry"),
+        ("timesPerMonth", "condition_times_per_month"), ("programme", "condition_programme"), ("sessions", "condition_sessions_per_week"),
+        ("with", "condition_with"),
+    ]
+
     static func conditionLines(_ m: MeasureRecord, _ t: [String: String]) -> [ConditionLine] {
         m.conditions.map { c in
-            let detail = c.parameters.keys.sorted().compactMap { key -> String? in
+            let known = Set(parameterLabels.map(\.key))
+            let keys = parameterLabels.filter { c.parameters[$0.key] != nil } + c.parameters.keys.sorted().filter { !known.contains($0) }.map { ($0, $0) }
+            let detail = keys.compactMap { key, label -> String? in
                 guard let v = c.parameters[key] else { return nil }
                 let text: String = switch v {
                 case .number(let n): n == n.rounded() ? String(Int(n)) : String(n)
+                case .string(let s) where key == "specimen": t["specimen_\(s)"] ?? s
                 case .string(let s): s
                 case .bool(let b): b ? "✓" : "✗"
                 case .array(let items): items.compactMap { if case .string(let s) = $0 { t["day_\(s)"] ?? s } else { nil } }.joined(separator: ", ")
                 case .object: t["condition_geometry"] ?? "GeoJSON"
                 case .null: ""
                 }
-                return "\(key): \(text)"
+                return "\(t[label] ?? key): \(text)"
             }.joined(separator: " · ")
             return ConditionLine(label: t["condition_\(c.type.rawValue)"] ?? c.type.rawValue, detail: detail)
         }
