@@ -23,13 +23,16 @@ public struct AppConfiguration: Sendable {
     public var sqlLogLevel: Logger.Level = .trace
     /// The key that seals drug-testing plan seeds; `fromEnvironment` reads `DIVERSION_SEED_KEY` or a key file beside the data.
     public var seedKey: SeedKeySource = .ephemeral
+    /// Unknown call-in codes one address may try within 15 minutes before it has to wait.
+    public var callInAttempts = 10
 
     public init(database: DatabaseLocation) {
         self.database = database
     }
 
     /// Reads `DATABASE_URL`, `DIVERSION_BCRYPT_COST`, `DIVERSION_TOKEN_HOURS`, `DIVERSION_SESSION_IDLE_MINUTES`,
-    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `DIVERSION_SEED_KEY`, `LOG_LEVEL`.
+    /// `DIVERSION_SECURE_COOKIES`, `DIVERSION_MAX_BODY`, `DIVERSION_DB_CONNECTIONS`, `DIVERSION_INSTRUMENT_WORDING`, `DIVERSION_SEED_KEY`,
+    /// `DIVERSION_CALL_IN_ATTEMPTS`, `LOG_LEVEL`.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         var config = AppConfiguration(database: try DatabaseLocation.parse(env["DATABASE_URL"] ?? DatabaseLocation.defaultURL))
         do {
@@ -71,6 +74,12 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("DIVERSION_MAX_BODY must look like 256kb or 1mb")
             }
             config.maxBodySize = text
+        }
+        if let text = env["DIVERSION_CALL_IN_ATTEMPTS"] {
+            guard let n = Int(text), (1...1_000_000).contains(n) else {
+                throw ConfigurationError("DIVERSION_CALL_IN_ATTEMPTS must be a number from 1 to 1000000 (unknown call-in codes per address in 15 minutes)")
+            }
+            config.callInAttempts = n
         }
         if let text = env["DIVERSION_DB_CONNECTIONS"] {
             guard let n = Int(text), (1...64).contains(n) else {

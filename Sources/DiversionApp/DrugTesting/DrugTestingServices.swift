@@ -14,7 +14,7 @@ struct DrugTestingServices: Sendable {
         } catch {
             throw ConfigurationError("drug-testing seed key: \(error.message)")
         }
-        callInThrottle = CallInThrottle()
+        callInThrottle = CallInThrottle(maxFailures: config.callInAttempts)
     }
 }
 
@@ -37,8 +37,12 @@ extension Application {
 /// Slows down guessing of call-in codes: after `maxFailures` unknown codes from one address in a window, that
 /// address waits, the way sign-in failures lock an account (`LoginThrottle`).
 actor CallInThrottle {
-    private let rules = LoginThrottle(maxFailures: 10, window: 15 * 60, lockDuration: 15 * 60)
+    private let rules: LoginThrottle
     private var failures: [String: LoginFailures] = [:]
+
+    init(maxFailures: Int = 10) {
+        rules = LoginThrottle(maxFailures: maxFailures, window: 15 * 60, lockDuration: 15 * 60)
+    }
 
     /// The time until which `address` must wait, if it must.
     func lockedUntil(_ address: String, now: Date) -> Date? {
