@@ -119,11 +119,16 @@ struct OperationsTests {
 
     @Test func personalDataRoutesAreGuardedByThePolicyNotJustBySignIn() async throws {
         try await TestApp.run { t in
+            // Routes under a person are guarded by a permission on the person, or on the person's records they serve:
+            // the call-in code (drug testing), consents, court orders, emergency access and the accounting of disclosures.
+            let personal: [String: Resource] = [
+                "call-in-code": .drugTest, "consents": .consent, "court-orders": .courtOrder, "break-glass": .breakGlass, "disclosures": .disclosure,
+            ]
             for route in t.app.routes.all where route.path.string.contains("persons") {
-                // Issuing a call-in code is drug-testing work, granted to those who run the testing.
-                if route.path.string.hasSuffix("call-in-code"), case .allowed(_, .drugTest) = route.userInfo[RouteAccessKey.name] as? Access { continue }
-                guard case .allowed(_, .person) = route.userInfo[RouteAccessKey.name] as? Access else {
-                    Issue.record("\(route.path.string) is not guarded by a person permission")
+                let last = route.path.last?.description ?? ""
+                let expected = personal[last] ?? .person
+                guard case .allowed(_, let resource) = route.userInfo[RouteAccessKey.name] as? Access, resource == expected else {
+                    Issue.record("\(route.path.string) is not guarded by a \(expected.rawValue) permission")
                     continue
                 }
             }

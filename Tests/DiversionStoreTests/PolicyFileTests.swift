@@ -116,6 +116,46 @@ struct PolicyFileTests {
         #expect(found.contains { $0.path == path }, "\(found)")
     }
 
+    @Test func theDemoPolicySealsCompletedCasesAndSetsRetention() throws {
+        let text = try String(contentsOf: shippedPolicies.appendingPathComponent("demo.yaml"), encoding: .utf8)
+        let policy = try readPolicy(text).get()
+        #expect(policy.sealing == .init(onCompletion: true, outcomes: [.completed], afterDays: 0))
+        #expect(policy.retention.days[.monitoringPings] == 90)
+        #expect(policy.retention.days[.casesAndMeasures] == 3650)
+        let minimal = try readPolicy(minimalPolicy).get()
+        #expect(minimal.sealing == .standard && minimal.retention == .standard)
+        #expect(minimal.sealing.onCompletion == false)
+    }
+
+    @Test func retentionTakesDaysOrNever() throws {
+        let text = minimalPolicy + "\nretention: {monitoringPings: 30, contacts: never, audit: never}\nsealing: {onCompletion: true, outcomes: [completed, transferred], afterDays: 14}\n"
+        let policy = try readPolicy(text).get()
+        #expect(policy.retention.days[.monitoringPings] == 30)
+        #expect(policy.retention.days[.contacts] == nil)
+        #expect(policy.retention.days[.screenings] == JurisdictionPolicy.Retention.standard.days[.screenings])
+        #expect(policy.sealing.outcomes == [.completed, .transferred])
+        #expect(policy.sealing.afterDays == 14)
+    }
+
+    @Test(arguments: [
+        ("sealing: {onCompletion: sometimes}", "sealing.onCompletion"),
+        ("sealing: {outcomes: [graduated]}", "sealing.outcomes[0]"),
+        ("sealing: {onCompletion: true, outcomes: []}", "sealing.outcomes"),
+        ("sealing: {outcomes: [completed, completed]}", "sealing.outcomes"),
+        ("sealing: {afterDays: -1}", "sealing.afterDays"),
+        ("sealing: {sealAll: true}", "sealing.sealAll"),
+        ("retention: {monitoringPings: 0}", "retention.monitoringPings"),
+        ("retention: {contacts: forever}", "retention.contacts"),
+        ("retention: {audit: 365}", "retention.audit"),
+        ("retention: {photos: 30}", "retention.photos"),
+        ("retention: 90", "retention"),
+    ])
+    func badSealingAndRetentionSettingsAreNamed(line: String, path: String) {
+        let found = problems(minimalPolicy + "\n" + line + "\n")
+        #expect(found.contains { $0.path == path }, "\(found)")
+        #expect(found.allSatisfy { $0.line != nil }, "\(found)")
+    }
+
     @Test func aMinimalPolicyReads() throws {
         let policy = try readPolicy(minimalPolicy).get()
         #expect(policy.jurisdiction == "Testland")

@@ -137,7 +137,7 @@ struct CaseController {
             throw ValidationFailure([FieldError("personId", "No person on record has this id.")])
         }
         for (i, id) in contactIDs.enumerated() {
-            guard let contact = try await ContactStore().find(id, on: req.db), contact.personID == personID else {
+            guard let contact = try await ContactStore().find(id, req.sealedView, on: req.db), contact.personID == personID else {
                 throw ValidationFailure([FieldError("contactIds[\(i)]", "No contact of this person has this id.")])
             }
         }
@@ -159,7 +159,7 @@ struct CaseController {
         }
         guard let personID = UUID(uuidString: text) else { throw ValidationFailure([FieldError("personId", "A person id is a UUID.")]) }
         _ = try req.statedPurpose()
-        let cases = try await CaseStore().forPerson(personID, on: req.db)
+        let cases = try await CaseStore().forPerson(personID, req.sealedView, on: req.db)
         try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: personID) })
         var items: [CaseResponse] = []
         for c in cases {
@@ -172,7 +172,7 @@ struct CaseController {
     @Sendable func show(_ req: Request) async throws -> CaseResponse {
         let id = try req.idParameter(of: "case")
         _ = try req.statedPurpose()
-        guard let c = try await CaseStore().find(id, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
+        guard let c = try await CaseStore().find(id, req.sealedView, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "case", id: id.uuidString.lowercased(), person: c.personID)])
         return CaseResponse(c, decisions: try await CaseStore().decisions(of: id, on: req.db), measures: try await MeasureStore().forCase(id, on: req.db))
     }
@@ -193,7 +193,7 @@ struct CaseController {
             throw APIError.forbidden("Decisions on measures are taken by prosecution and court agencies; your agency is \(principal.agencyType.rawValue).")
         }
         let draft = try Self.draft(body, now: req.now)
-        guard let c = try await CaseStore().find(id, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
+        guard let c = try await CaseStore().find(id, req.sealedView, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
         guard c.canDecide(at: draft.stage) else {
             throw APIError.conflict("The case has reached the \(c.stage.rawValue) stage; a decision at \(draft.stage.rawValue) can no longer be taken.")
         }

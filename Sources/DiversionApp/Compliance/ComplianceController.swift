@@ -104,7 +104,8 @@ struct ComplianceService {
             throw APIError.conflict("The measure is \(measure.status.rawValue); compliance is recorded only on an active measure.")
         }
         let entry = ComplianceEntry(id: UUID(), measureID: measure.id, personID: measure.personID, date: day, detail: detail,
-                                    recordedByName: principal.displayName, recordedAt: request.now)
+                                    recordedByName: principal.displayName, recordedByAgencyID: principal.agencyID,
+                                    recordedByAgencyType: principal.agencyType, recordedAt: request.now)
         let event = try request.auditEvent(.create, "compliance_entry", id: entry.id.uuidString.lowercased(), person: measure.personID)
         try await request.diversion.auditTrail.perform { db in
             try await ComplianceStore().insert(entry, on: db)
@@ -116,8 +117,10 @@ struct ComplianceService {
     /// A measure's entries and progress, recorded as read.
     func read(_ measure: MeasureRecord) async throws -> (entries: [ComplianceEntry], progress: MeasureCompliance, today: CalendarDate) {
         let (today, _, _) = try await clock()
-        let entries = try await ComplianceStore().entries(measureID: measure.id, on: request.db)
+        let all = try await ComplianceStore().entries(measureID: measure.id, on: request.db)
         try await request.diversion.auditTrail.record([try request.auditEvent(.read, "compliance", id: measure.id.uuidString.lowercased(), person: measure.personID)])
+        // Attendance a health or social service recorded shows only under a consent or court order.
+        let entries = try await DisclosureService(request: request).visible(all, personID: measure.personID, what: "compliance of a measure") { $0.disclosure }.shown
         return (entries, MeasureCompliance(measure: measure, entries: entries, today: today), today)
     }
 }

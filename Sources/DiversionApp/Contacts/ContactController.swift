@@ -144,9 +144,9 @@ struct ContactController {
         let records: [ContactRecord]
         if let text = params.personId {
             guard let id = UUID(uuidString: text) else { throw ValidationFailure([FieldError("personId", "A person id is a UUID.")]) }
-            records = try await ContactStore().forPerson(id, on: req.db)
+            records = try await ContactStore().forPerson(id, req.sealedView, on: req.db)
         } else {
-            records = try await ContactStore().recordedBy(principal.userID, on: req.db)
+            records = try await ContactStore().recordedBy(principal.userID, req.sealedView, on: req.db)
         }
         try await req.diversion.auditTrail.record(try records.map {
             try req.auditEvent(.search, "contact", id: $0.id.uuidString.lowercased(), person: $0.personID)

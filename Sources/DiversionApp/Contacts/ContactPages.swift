@@ -372,7 +372,7 @@ struct ContactPages {
     @Sendable func refer(_ req: Request) async throws -> Response {
         let id = try req.idParameter(of: "contact")
         let form = try req.content.decode(ReferForm.self)
-        guard let contact = try await ContactStore().find(id, on: req.db) else {
+        guard let contact = try await ContactStore().find(id, req.sealedView, on: req.db) else {
             throw APIError.notFound("No contact has the id \(id.uuidString.lowercased()).")
         }
         do {

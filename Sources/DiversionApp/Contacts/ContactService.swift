@@ -101,7 +101,7 @@ struct ContactService {
     /// One contact, with the read audited against the person.
     func read(_ id: UUID) async throws -> ContactRecord {
         _ = try request.statedPurpose()
-        guard let record = try await ContactStore().find(id, on: request.db) else {
+        guard let record = try await ContactStore().find(id, request.sealedView, on: request.db) else {
             throw APIError.notFound("No contact has the id \(id.uuidString.lowercased()).")
         }
         try await request.diversion.auditTrail.record([try request.auditEvent(.read, "contact", id: id.uuidString.lowercased(), person: record.personID)])
@@ -111,7 +111,7 @@ struct ContactService {
     /// Records the officer's decision on a contact, once; a departure from the recommendation needs a reason.
     func decide(_ id: UUID, decision text: String?, reason: String?) async throws -> ContactRecord {
         let principal = try request.requirePrincipal()
-        guard var record = try await ContactStore().find(id, on: request.db) else {
+        guard var record = try await ContactStore().find(id, request.sealedView, on: request.db) else {
             throw APIError.notFound("No contact has the id \(id.uuidString.lowercased()).")
         }
         guard record.agencyID == principal.agencyID else {

@@ -215,7 +215,7 @@ struct CourtPages {
     private func render(_ req: Request, id: UUID, form: DecisionForm?, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         let t = req.messages
         let principal = try req.requirePrincipal()
-        guard let c = try await CaseStore().find(id, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
+        guard let c = try await CaseStore().find(id, req.sealedView, on: req.db) else { throw APIError.notFound("No case has the id \(id.uuidString.lowercased()).") }
         let person = try await PeopleService(request: req).read(c.personID)
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "case", id: id.uuidString.lowercased(), person: c.personID)])
         let decisions = try await CaseStore().decisions(of: id, on: req.db)

@@ -137,6 +137,19 @@ enum DemoParticipant {
         guard case .array(let measures) = decided["measures"], let measureId = measures.first?["id"].text, !measureId.isEmpty else {
             throw Failure(description: "the decision answered no measure")
         }
+        // At intake she signs consents: her treatment service may share test results, attendance and the referral's
+        // status with supervision, and test results and attendance with the court, for as long as the measure runs.
+        clock.set(at(0, 11))
+        for (recipient, purpose, categories) in [
+            ("supervision", "supervision", ["drug_test_results", "attendance", "referral_status"]),
+            ("court", "court_decision", ["drug_test_results", "attendance"]),
+        ] {
+            _ = try await client.send(.POST, "/api/v1/persons/\(personId)/consents", token: provider, .object([
+                "recipientAgencyType": .string(recipient), "categories": .array(categories.map(AnswerValue.string)), "purpose": .string(purpose),
+                "validFrom": .string(at(0, 11).formatted(.iso8601)), "validUntil": .string(at(180, 0).formatted(.iso8601)),
+                "method": .string("signed_paper"), "measureId": .string(measureId),
+            ]))
+        }
         _ = try await client.send(.POST, "/api/v1/monitoring/devices", token: supervisor, .object([
             "deviceId": .string(deviceID), "measureId": .string(measureId),
         ]))

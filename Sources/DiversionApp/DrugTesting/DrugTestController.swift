@@ -123,6 +123,11 @@ struct TestResultResponse: Content {
 struct DrugTestController {
     struct ResultList: Content {
         var items: [TestResultResponse]
+        /// Results a health or social service recorded that no consent or court order lets this reader see.
+        var withheld: Int = 0
+        var withheldReasons: [String] = []
+        /// Present when the answer discloses health data: the recipient may not pass it on.
+        var redisclosureNotice: String?
     }
 
     struct CallInCodeResponse: Content {
@@ -183,7 +188,9 @@ struct DrugTestController {
         try await req.diversion.auditTrail.record([
             try req.auditEvent(.search, "drug_test_result", id: stored.plan.id.uuidString.lowercased(), person: stored.personID),
         ])
-        return ResultList(items: results.map { TestResultResponse($0, plan: stored.plan) })
+        let visible = try await DisclosureService(request: req).visible(results, personID: stored.personID, what: "GET /api/v1/measures/{id}/tests") { $0.disclosure }
+        return ResultList(items: visible.shown.map { TestResultResponse($0, plan: stored.plan) }, withheld: visible.withheld,
+                          withheldReasons: visible.reasons, redisclosureNotice: visible.notice)
     }
 
     @Sendable func record(_ req: Request) async throws -> Response {

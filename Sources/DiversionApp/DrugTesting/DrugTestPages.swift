@@ -155,7 +155,9 @@ struct DrugTestPages {
         let stored = try await service.plan(of: measure)
         let plan = stored.plan
         let c = plan.condition
-        let results = try await service.sweepMissed([stored])[plan.id] ?? []
+        let swept = try await service.sweepMissed([stored])[plan.id] ?? []
+        let visible = try await DisclosureService(request: req).visible(swept, personID: stored.personID, what: "/measures/{id}/tests") { $0.disclosure }
+        let results = visible.shown
         let check = try await service.check(stored)
         let person = try await PeopleService(request: req).read(stored.personID)
         try await req.diversion.auditTrail.record([
@@ -235,8 +237,15 @@ struct DrugTestPages {
             }
         }
         let names = try await personNames(Array(Set(today.map(\.0.personID) + missed.map(\.0.personID))), req)
+        var hidden: Set<UUID> = []
+        for (stored, _, result) in today {
+            guard let result else { continue }
+            let visible = try await DisclosureService(request: req).visible([result], personID: stored.personID, what: "/supervision/tests") { $0.disclosure }
+            if visible.shown.isEmpty { hidden.insert(result.id) }
+        }
         let todayRows = today.map { stored, answer, result in
-            let code = result?.result.outcome.code ?? ""
+            // A health service's result this reader may not see shows as recorded, without its outcome.
+            let code = result.map { hidden.contains($0.id) ? "recorded" : $0.result.outcome.code } ?? ""
             return TodayRow(
                 measureId: stored.measureID.uuidString.lowercased(), person: names[stored.personID] ?? "",
                 window: "\(answer.windowStart ?? "")–\(answer.windowEnd ?? "")", timeZone: answer.timeZoneID, outcome: code,

@@ -137,7 +137,8 @@ struct DrugTestService {
         let principal = try request.requirePrincipal()
         let row = StoredDrugTestResult(
             id: UUID(), planID: stored.plan.id, measureID: stored.measureID, personID: stored.personID, result: result,
-            outsideWindow: result.isOutsideWindow(of: stored.plan), recordedByName: principal.displayName, recordedAt: request.now
+            outsideWindow: result.isOutsideWindow(of: stored.plan), recordedByName: principal.displayName,
+            recordedByAgencyID: principal.agencyID, recordedByAgencyType: principal.agencyType, recordedAt: request.now
         )
         let event = try request.auditEvent(.create, "drug_test_result", id: row.id.uuidString.lowercased(), person: stored.personID)
         let inserted = try await request.diversion.auditTrail.perform { db in

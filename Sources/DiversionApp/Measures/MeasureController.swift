@@ -68,7 +68,7 @@ extension Request {
     /// The measure named by the `id` route parameter, or 404.
     func measureParameter() async throws -> MeasureRecord {
         let id = try idParameter(of: "measure")
-        guard let measure = try await MeasureStore().find(id, on: db) else {
+        guard let measure = try await MeasureStore().find(id, sealedView, on: db) else {
             throw APIError.notFound("No measure has the id \(id.uuidString.lowercased()).")
         }
         return measure
@@ -102,7 +102,7 @@ struct MeasureController {
             throw ValidationFailure([FieldError("personId", "Give personId, the person whose measures to list (a UUID).")])
         }
         guard let personID = UUID(uuidString: text) else { throw ValidationFailure([FieldError("personId", "A person id is a UUID.")]) }
-        let measures = try await MeasureStore().forPerson(personID, on: req.db)
+        let measures = try await MeasureStore().forPerson(personID, req.sealedView, on: req.db)
         try await req.diversion.auditTrail.record(try measures.map { try req.auditEvent(.search, "measure", id: $0.id.uuidString.lowercased(), person: personID) })
         return MeasureList(items: measures.map(MeasureResponse.init))
     }
@@ -136,8 +136,11 @@ struct MeasureController {
         let recorded = RecordedOutcome(outcome: outcome, date: date, note: (body.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
                                        recordedByName: principal.displayName, recordedAt: req.now)
         let event = try req.auditEvent(.update, "measure_outcome", id: measure.id.uuidString.lowercased(), person: measure.personID)
+        let policy = try await req.activePolicy().policy
         let ended = try await req.diversion.auditTrail.perform { db in
-            (try await MeasureStore().end(measure.id, with: recorded, on: db), [event])
+            guard try await MeasureStore().end(measure.id, with: recorded, on: db) else { return (false, [event]) }
+            // The case may now be sealed, in the same transaction as the outcome that sealed it.
+            return (true, [event] + (try await CaseSealing.afterMeasureEnded(caseID: measure.caseID, personID: measure.personID, policy: policy, request: req, on: db)))
         }
         guard ended else { throw APIError.conflict("The measure ended or was replaced meanwhile; reload it.") }
         var updated = measure

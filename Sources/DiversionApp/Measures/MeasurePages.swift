@@ -76,6 +76,9 @@ struct MeasurePages {
         var alertsOpen: Int
         var breaches: Int
         var overdue: Bool
+        var withheld: [String]
+        var hasWithheld: Bool
+        var notice: String?
 
         init(_ r: ProgressReport, _ t: [String: String]) {
             from = r.from.description
@@ -106,6 +109,9 @@ struct MeasurePages {
             alertsOpen = r.alerts.stillOpen
             breaches = r.breaches
             overdue = r.compliance.overdue
+            withheld = r.withheld
+            hasWithheld = !r.withheld.isEmpty
+            notice = r.redisclosureNotice
         }
     }
 

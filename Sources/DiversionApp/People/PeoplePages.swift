@@ -137,7 +137,7 @@ struct PeoplePages {
         page.canSeeTimeline = access.decide(principal, .read, .justiceCase).isAllowed || access.decide(principal, .read, .measure).isAllowed
         page.canOpenCase = access.decide(principal, .create, .justiceCase).isAllowed
         if access.decide(principal, .search, .justiceCase).isAllowed {
-            let cases = try await CaseStore().forPerson(person.id, on: req.db)
+            let cases = try await CaseStore().forPerson(person.id, req.sealedView, on: req.db)
             try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: person.id) })
             page.cases = cases.map { CaseLink(id: $0.id.uuidString.lowercased(), stage: t["stage_\($0.stage.rawValue)"] ?? $0.stage.rawValue, opened: req.shown($0.openedAt)) }
             page.hasCases = !cases.isEmpty

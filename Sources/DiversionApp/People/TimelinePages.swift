@@ -44,7 +44,7 @@ struct TimelinePages {
         func name(_ type: MeasureType) -> String { t["measure_\(type.rawValue)"] ?? type.words }
 
         if may(.contact) {
-            for c in try await ContactStore().forPerson(personID, on: db) {
+            for c in try await ContactStore().forPerson(personID, req.sealedView, on: db) {
                 let decision = c.decision.map { " → \(t["decision_\($0.rawValue)"] ?? $0.rawValue)" } ?? ""
                 add(c.occurredAt, "contact", "\(c.region) · \(c.offences.joined(separator: ", "))\(decision)", "/contacts/\(c.id.uuidString.lowercased())")
             }
@@ -53,7 +53,7 @@ struct TimelinePages {
 
         var measures: [MeasureRecord] = []
         if may(.justiceCase) {
-            for c in try await CaseStore().forPerson(personID, on: db) {
+            for c in try await CaseStore().forPerson(personID, req.sealedView, on: db) {
                 add(c.openedAt, "case", t["timeline_case_opened"] ?? "Case opened", "/cases/\(c.id.uuidString.lowercased())")
                 for d in try await CaseStore().decisions(of: c.id, on: db) {
                     add(d.decidedAt, "decision", "\(t["stage_\(d.stage.rawValue)"] ?? d.stage.rawValue): \(d.measures.map { name($0.type) }.joined(separator: ", ")) — \(d.decidedByName)",
@@ -63,7 +63,7 @@ struct TimelinePages {
             audited.append("case")
         } else { hidden.append(t["timeline_decision"] ?? "decisions") }
         if may(.measure) {
-            measures = try await MeasureStore().forPerson(personID, on: db)
+            measures = try await MeasureStore().forPerson(personID, req.sealedView, on: db)
             for m in measures {
                 let conditions = m.conditions.map { t["condition_\($0.type.rawValue)"] ?? $0.type.rawValue }.joined(separator: ", ")
                 add(m.start.startOfDayUTC, "measure", "\(name(m.type))\(conditions.isEmpty ? "" : " · \(conditions)")", "/measures/\(m.id.uuidString.lowercased())")
@@ -75,7 +75,10 @@ struct TimelinePages {
         } else { hidden.append(t["timeline_measure"] ?? "measures") }
         if may(.drugTest) {
             for plan in try await DrugTestStore().plans(forPerson: personID, on: db) {
-                for r in try await DrugTestStore().results(of: plan.plan.id, on: db) {
+                let all = try await DrugTestStore().results(of: plan.plan.id, on: db)
+                let visible = try await DisclosureService(request: req).visible(all, personID: personID, what: "timeline") { $0.disclosure }
+                if visible.withheld > 0 { hidden.append(t["outcome_withheld"] ?? "health service results") }
+                for r in visible.shown {
                     let outcome = t["outcome_\(r.result.outcome.code)"] ?? r.result.outcome.code
                     var text = "\(r.result.testDay) · \(outcome)"
                     if case .positive(let s) = r.result.outcome { text += " (\(s.joined(separator: ", ")))" }
@@ -86,7 +89,8 @@ struct TimelinePages {
             audited.append("drug_test")
         } else { hidden.append(t["timeline_test"] ?? "tests") }
         if may(.compliance), !measures.isEmpty {
-            for (measureID, entries) in try await ComplianceStore().entries(measureIDs: measures.map(\.id), on: db) {
+            for (measureID, all) in try await ComplianceStore().entries(measureIDs: measures.map(\.id), on: db) {
+                let entries = try await DisclosureService(request: req).visible(all, personID: personID, what: "timeline") { $0.disclosure }.shown
                 for e in entries {
                     let text: String = switch e.detail {
                     case .communityService(let h): "\(h.hours) h · \(h.site)"

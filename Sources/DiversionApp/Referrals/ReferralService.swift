@@ -62,7 +62,7 @@ struct ReferralService {
         let barriers = ServiceMatching.barriers(for: match.subject, at: service.profile)
         if !barriers.isEmpty { throw ValidationFailure([FieldError("serviceId", barriers.joined(separator: " "))]) }
         if let contactID {
-            guard let contact = try await ContactStore().find(contactID, on: request.db), contact.personID == personID else {
+            guard let contact = try await ContactStore().find(contactID, request.sealedView, on: request.db), contact.personID == personID else {
                 throw ValidationFailure([FieldError("contactId", "No contact of this person has this id.")])
             }
         }

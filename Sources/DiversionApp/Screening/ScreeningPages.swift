@@ -130,7 +130,7 @@ struct ScreeningPages {
         let id = try req.idParameter(of: "contact")
         try req.enforce(.allowed(.read, .contact))
         let values = try req.content.decode([String: String].self)
-        guard let contact = try await ContactStore().find(id, on: req.db) else {
+        guard let contact = try await ContactStore().find(id, req.sealedView, on: req.db) else {
             throw APIError.notFound("No contact has the id \(id.uuidString.lowercased()).")
         }
         let instrument = ScreeningInstrument(rawValue: values["instrument"] ?? "")

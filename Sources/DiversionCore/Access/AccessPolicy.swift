@@ -43,6 +43,16 @@ public enum Resource: String, Sendable, CaseIterable {
     case monitoring
     /// A breach of conditions filed by supervision and decided by the court.
     case breach
+    /// A sealed case and its contacts, as administrators read them with a written reason.
+    case sealedRecord = "sealed_record"
+    /// A person's consent to disclose health data to justice agencies.
+    case consent
+    /// A court order authorising disclosure of health data.
+    case courtOrder = "court_order"
+    /// The accounting of disclosures of a person's health data.
+    case disclosure
+    /// An administrator's time-limited emergency access to one person's records.
+    case breakGlass = "break_glass"
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -123,6 +133,18 @@ public struct AccessPolicy: Sendable {
                   roles: [.supervisor], actions: [.create, .read, .search], resource: .breach),
             Grant(rule: "judges and prosecutors decide on breaches",
                   roles: [.prosecutor, .judge], actions: [.read, .search, .update], resource: .breach),
+            Grant(rule: "providers record and revoke the consents of the people whose records their agency holds",
+                  roles: [.provider], actions: [.create, .read, .search, .update], resource: .consent),
+            Grant(rule: "judges, prosecutors and supervision officers see which consents are on file",
+                  roles: [.prosecutor, .judge, .supervisor], actions: [.read, .search], resource: .consent),
+            Grant(rule: "judges record court orders that authorise disclosure",
+                  roles: [.judge], actions: [.create, .read, .search], resource: .courtOrder),
+            Grant(rule: "prosecutors, supervision officers and providers see the court orders on file",
+                  roles: [.prosecutor, .supervisor, .provider], actions: [.read, .search], resource: .courtOrder),
+            Grant(rule: "the holders and recipients of health data, and administrators in review, read the accounting of disclosures",
+                  roles: [.provider, .judge, .prosecutor, .supervisor, .admin], actions: [.read], resource: .disclosure),
+            Grant(rule: "administrators open time-limited emergency access with a written reason, and review it",
+                  roles: [.admin], actions: [.create, .search], resource: .breakGlass),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -133,6 +155,8 @@ public struct AccessPolicy: Sendable {
                   roles: [.admin], actions: [.create, .read, .search, .update], resource: .user),
             Grant(rule: "administrators verify the integrity of the audit trail",
                   roles: [.admin], actions: [.read], resource: .auditTrail),
+            Grant(rule: "administrators read a sealed case only with a written reason, which is audited",
+                  roles: [.admin], actions: [.read], resource: .sealedRecord),
         ]
     }
 
@@ -170,6 +194,11 @@ extension Resource {
         case .response: "graduated responses"
         case .monitoring: "electronic monitoring"
         case .breach: "breaches"
+        case .consent: "consents"
+        case .courtOrder: "court orders"
+        case .disclosure: "the accounting of disclosures"
+        case .breakGlass: "emergency access"
+        case .sealedRecord: "sealed records"
         }
     }
 }

@@ -121,16 +121,28 @@ public struct ComplianceEntry: Sendable, Equatable, Identifiable {
     public var date: CalendarDate
     public var detail: Detail
     public var recordedByName: String
+    /// The agency that recorded it: an appointment a health provider records is health data (attendance).
+    public var recordedByAgencyID: UUID?
+    public var recordedByAgencyType: AgencyType?
     public var recordedAt: Date
 
-    public init(id: UUID, measureID: UUID, personID: UUID, date: CalendarDate, detail: Detail, recordedByName: String, recordedAt: Date) {
+    public init(id: UUID, measureID: UUID, personID: UUID, date: CalendarDate, detail: Detail, recordedByName: String,
+                recordedByAgencyID: UUID? = nil, recordedByAgencyType: AgencyType? = nil, recordedAt: Date) {
         self.id = id
         self.measureID = measureID
         self.personID = personID
         self.date = date
         self.detail = detail
         self.recordedByName = recordedByName
+        self.recordedByAgencyID = recordedByAgencyID
+        self.recordedByAgencyType = recordedByAgencyType
         self.recordedAt = recordedAt
+    }
+
+    /// What the entry is, for disclosure: attendance at a health or social service is health data; the rest is compliance.
+    public var category: DataCategory {
+        if case .appointment = detail, recordedByAgencyType?.runsServices == true { return .attendance }
+        return .compliance
     }
 
     public var kind: ComplianceKind { detail.kind }

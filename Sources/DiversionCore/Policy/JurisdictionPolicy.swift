@@ -168,6 +168,33 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
     public var supervision: Supervision = .standard
     /// What is different for minors.
     public var juvenile: JuvenileRules = .standard
+    /// Whether a case that ends well is sealed from police and prosecution, and when.
+    public var sealing: Sealing = .standard
+    /// How long each kind of record keeps its personal data.
+    public var retention: Retention = .standard
+    /// How health data reaches justice agencies: the redisclosure notice and what shows without consent.
+    public var disclosure: Disclosure = .standard
+
+    /// The rules for disclosing health data to justice agencies.
+    public struct Disclosure: Sendable, Equatable, Codable {
+        /// The notice every disclosure of health data carries: the recipient may not pass it on.
+        public var redisclosureNotice: String
+        /// Whether justice users see that a referral exists and its status without a consent.
+        public var referralStatusWithoutConsent: Bool
+        /// Whether a consent given for a court-ordered measure stays in force until the measure ends, revoked or not.
+        public var courtOrderedConsentIrrevocable: Bool
+
+        public static let standard = Disclosure(
+            redisclosureNotice: "This information comes from health and social-service records and is disclosed under the person's consent or a court order. It may be used only for the stated purpose; do not pass it on, and do not use it in proceedings against the person unless the consent or order allows it.",
+            referralStatusWithoutConsent: true, courtOrderedConsentIrrevocable: true
+        )
+
+        public init(redisclosureNotice: String, referralStatusWithoutConsent: Bool, courtOrderedConsentIrrevocable: Bool) {
+            self.redisclosureNotice = redisclosureNotice
+            self.referralStatusWithoutConsent = referralStatusWithoutConsent
+            self.courtOrderedConsentIrrevocable = courtOrderedConsentIrrevocable
+        }
+    }
 
     /// The settings supervision officers work by.
     public struct Supervision: Sendable, Equatable, Codable {
@@ -211,7 +238,8 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         routes.first { $0.authority == authority && $0.stage == stage }
     }
 
-    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard, measures: [MeasureRule] = MeasureRule.standard, supervision: Supervision = .standard, juvenile: JuvenileRules = .standard) {
+    public init(jurisdiction: String, version: String, effectiveDate: CalendarDate, illustrative: Bool, description: String? = nil, ageOfMajority: Int, substances: [Substance], nearThresholdBand: Band, offenceCategories: [OffenceCategory], exclusions: Exclusions, routes: [RouteRule], instruments: Instruments, treatmentRequiredFromContact: Int? = nil, timeLimits: TimeLimits = .standard, measures: [MeasureRule] = MeasureRule.standard, supervision: Supervision = .standard, juvenile: JuvenileRules = .standard,
+                sealing: Sealing = .standard, retention: Retention = .standard) {
         self.jurisdiction = jurisdiction
         self.version = version
         self.effectiveDate = effectiveDate
@@ -229,5 +257,7 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         self.measures = measures
         self.supervision = supervision
         self.juvenile = juvenile
+        self.sealing = sealing
+        self.retention = retention
     }
 }

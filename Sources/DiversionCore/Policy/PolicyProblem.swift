@@ -104,6 +104,20 @@ extension JurisdictionPolicy {
         if let allowed = juvenile.allowed, allowed.isEmpty {
             add("juvenile.allowed", "List the measures minors may be given, or leave the list out to allow the whole menu.")
         }
+        if sealing.onCompletion && sealing.outcomes.isEmpty {
+            add("sealing.outcomes", "Name the outcomes that seal a case, such as [completed], or set onCompletion to false.")
+        }
+        if Set(sealing.outcomes).count != sealing.outcomes.count { add("sealing.outcomes", "Name each outcome once.") }
+        if !Sealing.afterDaysRange.contains(sealing.afterDays) {
+            add("sealing.afterDays", "Give whole days from \(Sealing.afterDaysRange.lowerBound) to \(Sealing.afterDaysRange.upperBound).")
+        }
+        for kind in RetainedRecord.allCases {
+            if let days = retention.days[kind], !Retention.daysRange.contains(days) {
+                add("retention.\(kind.rawValue)", "Give whole days from \(Retention.daysRange.lowerBound) to \(Retention.daysRange.upperBound), or never.")
+            }
+        }
+        let notice = disclosure.redisclosureNotice.trimmingCharacters(in: .whitespacesAndNewlines)
+        if notice.isEmpty || notice.count > 2000 { add("disclosure.redisclosureNotice", "Write the redisclosure notice every disclosure carries, in at most 2000 characters.") }
         return found
     }
 }

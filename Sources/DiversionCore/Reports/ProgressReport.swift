@@ -65,6 +65,10 @@ public struct ProgressReport: Sendable, Equatable, Codable {
     public var alerts: Alerts
     public var breaches: Int
     public var outcome: RecordedOutcome?
+    /// Why parts of the person's health records are left out (no consent or court order covers them).
+    public var withheld: [String] = []
+    /// The redisclosure notice, when the report carries health data disclosed to its reader.
+    public var redisclosureNotice: String?
 
     /// The longest period one report covers.
     public static let longestDays = 366

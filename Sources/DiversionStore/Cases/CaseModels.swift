@@ -14,6 +14,9 @@ public final class JusticeCaseModel: Model, @unchecked Sendable {
     @Field(key: "contact_ids") public var contactIDs: String
     @Parent(key: "agency_id") public var agency: AgencyModel
     @Field(key: "opened_at") public var openedAt: Date
+    /// When the case is or will be sealed from police and prosecution, and why (see `UpdateCasesAndContactsAddSealing`).
+    @OptionalField(key: "sealed_at") public var sealedAt: Date?
+    @OptionalField(key: "sealed_reason") public var sealedReason: String?
 
     public init() {}
 }

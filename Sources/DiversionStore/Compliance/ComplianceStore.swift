@@ -13,6 +13,8 @@ public final class ComplianceEntryModel: Model, @unchecked Sendable {
     @Field(key: "date") public var date: String
     @Field(key: "payload") public var payload: String
     @Field(key: "recorded_by_name") public var recordedByName: String
+    @OptionalField(key: "recorded_by_agency_id") public var recordedByAgencyID: UUID?
+    @OptionalField(key: "recorded_by_agency_type") public var recordedByAgencyType: String?
     @Field(key: "recorded_at") public var recordedAt: Date
 
     public init() {}
@@ -28,6 +30,8 @@ struct CreateComplianceEntry: AsyncMigration {
             .field("date", .string, .required)
             .field("payload", .string, .required)
             .field("recorded_by_name", .string, .required)
+            .field("recorded_by_agency_id", .uuid)
+            .field("recorded_by_agency_type", .string)
             .field("recorded_at", .datetime, .required)
             .create()
         try await SQLIndex.create("compliance_entries_measure_id", on: ComplianceEntryModel.schema, columns: ["measure_id", "date"], in: database)
@@ -52,6 +56,8 @@ public struct ComplianceStore: Sendable {
         row.date = entry.date.description
         row.payload = String(decoding: try entry.detail.payload(), as: UTF8.self)
         row.recordedByName = entry.recordedByName
+        row.recordedByAgencyID = entry.recordedByAgencyID
+        row.recordedByAgencyType = entry.recordedByAgencyType?.rawValue
         row.recordedAt = entry.recordedAt
         try await row.create(on: db)
     }
@@ -81,7 +87,8 @@ public struct ComplianceStore: Sendable {
             id: row.id ?? UUID(), measureID: row.measureID, personID: row.personID,
             date: CalendarDate(row.date) ?? CalendarDate(row.recordedAt),
             detail: try ComplianceEntry.Detail(kind: kind, payload: Data(row.payload.utf8)),
-            recordedByName: row.recordedByName, recordedAt: row.recordedAt
+            recordedByName: row.recordedByName, recordedByAgencyID: row.recordedByAgencyID,
+            recordedByAgencyType: row.recordedByAgencyType.flatMap(AgencyType.init(rawValue:)), recordedAt: row.recordedAt
         )
     }
 }

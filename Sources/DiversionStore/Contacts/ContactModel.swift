@@ -27,6 +27,9 @@ public final class ContactModel: Model, @unchecked Sendable {
     @OptionalField(key: "decision_reason") public var decisionReason: String?
     @OptionalField(key: "decided_at") public var decidedAt: Date?
     @Field(key: "created_at") public var createdAt: Date
+    /// Set when the case the contact belongs to is sealed (see `UpdateCasesAndContactsAddSealing`).
+    @OptionalField(key: "sealed_at") public var sealedAt: Date?
+    @OptionalField(key: "sealed_reason") public var sealedReason: String?
 
     public init() {}
 }

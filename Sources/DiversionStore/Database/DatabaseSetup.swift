@@ -70,6 +70,9 @@ public enum DatabaseSetup {
         CreateCallInCode(),
         CreateComplianceEntry(),
         CreateResponse(),
+        UpdateCasesAndContactsAddSealing(),
+        UpdatePersonsAddAnonymisedAt(),
+        CreateConsent(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

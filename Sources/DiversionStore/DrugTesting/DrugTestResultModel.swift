@@ -19,6 +19,9 @@ public final class DrugTestResultModel: Model, @unchecked Sendable {
     @OptionalField(key: "chain_of_custody") public var chainOfCustody: String?
     @Field(key: "outside_window") public var outsideWindow: Bool
     @Field(key: "recorded_by_name") public var recordedByName: String
+    /// The agency that recorded the result: a health provider's result is health data, supervision's its own record.
+    @OptionalField(key: "recorded_by_agency_id") public var recordedByAgencyID: UUID?
+    @OptionalField(key: "recorded_by_agency_type") public var recordedByAgencyType: String?
     @Field(key: "recorded_at") public var recordedAt: Date
 
     public init() {}
@@ -41,6 +44,8 @@ struct CreateDrugTestResult: AsyncMigration {
             .field("chain_of_custody", .string)
             .field("outside_window", .bool, .required)
             .field("recorded_by_name", .string, .required)
+            .field("recorded_by_agency_id", .uuid)
+            .field("recorded_by_agency_type", .string)
             .field("recorded_at", .datetime, .required)
             .create()
         // A day has one result, so a second one is a conflict and the missed-test sweep cannot record a day twice.

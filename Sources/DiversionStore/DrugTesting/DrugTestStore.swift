@@ -28,9 +28,13 @@ public struct StoredDrugTestResult: Sendable, Equatable {
     public let result: DrugTestResult
     public let outsideWindow: Bool
     public let recordedByName: String
+    /// The agency that recorded it (nil for days the system recorded as missed).
+    public let recordedByAgencyID: UUID?
+    public let recordedByAgencyType: AgencyType?
     public let recordedAt: Date
 
-    public init(id: UUID, planID: UUID, measureID: UUID, personID: UUID, result: DrugTestResult, outsideWindow: Bool, recordedByName: String, recordedAt: Date) {
+    public init(id: UUID, planID: UUID, measureID: UUID, personID: UUID, result: DrugTestResult, outsideWindow: Bool, recordedByName: String,
+                recordedByAgencyID: UUID? = nil, recordedByAgencyType: AgencyType? = nil, recordedAt: Date) {
         self.id = id
         self.planID = planID
         self.measureID = measureID
@@ -38,6 +42,8 @@ public struct StoredDrugTestResult: Sendable, Equatable {
         self.result = result
         self.outsideWindow = outsideWindow
         self.recordedByName = recordedByName
+        self.recordedByAgencyID = recordedByAgencyID
+        self.recordedByAgencyType = recordedByAgencyType
         self.recordedAt = recordedAt
     }
 }
@@ -154,7 +160,8 @@ public struct DrugTestStore: Sendable {
             let chunk = results[start..<min(start + 200, results.count)]
             var insert = sql.insert(into: DrugTestResultModel.schema).columns(
                 "id", "plan_id", "measure_id", "person_id", "test_day", "specimen", "collected_at", "outcome", "substances",
-                "excuse_reason", "lab_confirmed", "chain_of_custody", "outside_window", "recorded_by_name", "recorded_at"
+                "excuse_reason", "lab_confirmed", "chain_of_custody", "outside_window", "recorded_by_name", "recorded_by_agency_id",
+                "recorded_by_agency_type", "recorded_at"
             )
             for r in chunk {
                 var substances: String?
@@ -168,7 +175,7 @@ public struct DrugTestStore: Sendable {
                     SQLBind(r.id), SQLBind(r.planID), SQLBind(r.measureID), SQLBind(r.personID), SQLBind(r.result.testDay.description),
                     SQLBind(r.result.specimen.rawValue), SQLBind(r.result.collectedAt), SQLBind(r.result.outcome.code), SQLBind(substances),
                     SQLBind(reason), SQLBind(r.result.labConfirmed), SQLBind(r.result.chainOfCustody), SQLBind(r.outsideWindow),
-                    SQLBind(r.recordedByName), SQLBind(r.recordedAt)
+                    SQLBind(r.recordedByName), SQLBind(r.recordedByAgencyID), SQLBind(r.recordedByAgencyType?.rawValue), SQLBind(r.recordedAt)
                 )
             }
             let rows = try await insert.ignoringConflicts(with: ["plan_id", "test_day"]).returning(SQLColumn("id")).all()
@@ -196,7 +203,8 @@ public struct DrugTestStore: Sendable {
                                  labConfirmed: m.labConfirmed, chainOfCustody: m.chainOfCustody)
         return StoredDrugTestResult(
             id: m.id ?? UUID(), planID: m.planID, measureID: m.measureID, personID: m.personID, result: result,
-            outsideWindow: m.outsideWindow, recordedByName: m.recordedByName, recordedAt: m.recordedAt
+            outsideWindow: m.outsideWindow, recordedByName: m.recordedByName, recordedByAgencyID: m.recordedByAgencyID,
+            recordedByAgencyType: m.recordedByAgencyType.flatMap(AgencyType.init(rawValue:)), recordedAt: m.recordedAt
         )
     }
 

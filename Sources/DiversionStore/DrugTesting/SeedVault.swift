@@ -68,6 +68,12 @@ public struct SeedVault: Sendable {
         keyID = String(HexDigest.sha256(labelled).prefix(16))
     }
 
+    /// A key for another purpose, HMAC-SHA256(seed key, `label`): one secret kept outside the database serves both,
+    /// and knowing the derived key reveals nothing about the seed key.
+    public func derivedKey(_ label: String) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(label.utf8), using: key))
+    }
+
     /// Loads or creates the key `source` names.
     public static func load(_ source: SeedKeySource) throws(SeedKeyError) -> SeedVault {
         switch source {

@@ -15,6 +15,8 @@ public final class PersonModel: Model, @unchecked Sendable {
     @Field(key: "flags") public var flags: String
     @OptionalParent(key: "created_by_agency_id") public var createdByAgency: AgencyModel?
     @Field(key: "created_at") public var createdAt: Date
+    /// Set when retention removed the person's identity; the row stays so references and audit entries still resolve.
+    @OptionalField(key: "anonymised_at") public var anonymisedAt: Date?
 
     public init() {}
 }

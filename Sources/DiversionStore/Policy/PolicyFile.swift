@@ -159,7 +159,7 @@ struct PolicyNodeReader {
     mutating func policy(_ root: Node) -> JurisdictionPolicy? {
         let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
                       "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits", "measures",
-                      "supervision", "juvenile"]
+                      "supervision", "juvenile", "sealing", "retention", "disclosure"]
         let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
                                      "offenceCategories", "exclusions", "routes", "instruments"]
         guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
@@ -267,16 +267,67 @@ struct PolicyNodeReader {
             }
         }
 
+        let sealing = self.sealing(top["sealing"])
+        let retention = self.retention(top["retention"])
+
+        var disclosure = JurisdictionPolicy.Disclosure.standard
+        if !isNull(top["disclosure"]),
+           let m = mapping(top["disclosure"], "disclosure", allowed: ["redisclosureNotice", "referralStatusWithoutConsent", "courtOrderedConsentIrrevocable"], required: []) {
+            if !isNull(m["redisclosureNotice"]), let text = string(m["redisclosureNotice"], "disclosure.redisclosureNotice") { disclosure.redisclosureNotice = text }
+            if !isNull(m["referralStatusWithoutConsent"]), let f = flag(m["referralStatusWithoutConsent"], "disclosure.referralStatusWithoutConsent") {
+                disclosure.referralStatusWithoutConsent = f
+            }
+            if !isNull(m["courtOrderedConsentIrrevocable"]), let f = flag(m["courtOrderedConsentIrrevocable"], "disclosure.courtOrderedConsentIrrevocable") {
+                disclosure.courtOrderedConsentIrrevocable = f
+            }
+        }
+
         guard problems.isEmpty, let jurisdiction, let version, let effectiveDate, let illustrative, let ageOfMajority,
               let band, let exclusions, let instruments
         else { return nil }
-        return JurisdictionPolicy(
+        var policy = JurisdictionPolicy(
             jurisdiction: jurisdiction, version: version, effectiveDate: effectiveDate, illustrative: illustrative,
             description: description, ageOfMajority: ageOfMajority, substances: substances, nearThresholdBand: band,
             offenceCategories: categories, exclusions: exclusions, routes: routes, instruments: instruments,
             treatmentRequiredFromContact: treatmentFrom, timeLimits: limits, measures: measures,
-            supervision: supervision, juvenile: juvenile
+            supervision: supervision, juvenile: juvenile, sealing: sealing, retention: retention
         )
+        policy.disclosure = disclosure
+        return policy
+    }
+
+    /// The `sealing` section; fields left out keep the standard values.
+    private mutating func sealing(_ node: Node?) -> JurisdictionPolicy.Sealing {
+        var sealing = JurisdictionPolicy.Sealing.standard
+        guard !isNull(node), let m = mapping(node, "sealing", allowed: ["onCompletion", "outcomes", "afterDays"], required: []) else { return sealing }
+        if !isNull(m["onCompletion"]), let f = flag(m["onCompletion"], "sealing.onCompletion") { sealing.onCompletion = f }
+        if !isNull(m["afterDays"]), let n = integer(m["afterDays"], "sealing.afterDays") { sealing.afterDays = n }
+        if !isNull(m["outcomes"]), let items = list(m["outcomes"], "sealing.outcomes") {
+            sealing.outcomes = items.enumerated().compactMap { choice($1, "sealing.outcomes[\($0)]", MeasureOutcome.self) }
+        }
+        return sealing
+    }
+
+    /// The `retention` section: whole days or `never` per kind of record; `audit` may only be `never`.
+    private mutating func retention(_ node: Node?) -> JurisdictionPolicy.Retention {
+        var retention = JurisdictionPolicy.Retention.standard
+        let kinds = RetainedRecord.allCases.map(\.rawValue)
+        guard !isNull(node), let m = mapping(node, "retention", allowed: kinds + ["audit"], required: []) else { return retention }
+        if let audit = m["audit"], !isNull(audit), audit.string != "never" {
+            problem("retention.audit", "The audit trail is never removed: each entry is chained to the one before it. Write never.", at: audit)
+        }
+        for kind in RetainedRecord.allCases {
+            let path = "retention.\(kind.rawValue)"
+            guard let value = m[kind.rawValue], !isNull(value) else { continue }
+            if value.string == "never" {
+                retention.days[kind] = nil
+            } else if let n = value.int {
+                retention.days[kind] = n
+            } else {
+                problem(path, "Give whole days, such as 365, or never.", at: value)
+            }
+        }
+        return retention
     }
 
     private mutating func substance(_ node: Node, _ path: String) -> JurisdictionPolicy.Substance? {
