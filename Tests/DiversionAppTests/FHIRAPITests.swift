@@ -109,6 +109,7 @@ struct FHIRAPITests {
             guard case .patient(let seenByPolice)? = forPolice.resources("Patient").first else { Issue.record("no Patient"); return }
             #expect(seenByPolice.name == nil && seenByPolice.birthDate == "1986")
             #expect(seenByPolice.id == patient.id, "the pseudonym is stable")
+            #expect(forPolice.resources("Consent").isEmpty, "a consent to the service is not the police's to see")
         }
     }
 

@@ -10,6 +10,7 @@ Usage: python Tests/fhir/validate_fhir.py --base-url http://127.0.0.1:8080 [--pe
 """
 import argparse
 import collections
+import datetime
 import json
 import re
 import sys
@@ -74,6 +75,71 @@ class Validator:
                 self.errors.append(f"{where}: the reference {ref} resolves to no entry of the Bundle")
 
 
+def participant(base: str, v: Validator) -> int:
+    """The demo participant, whose drug tests her treatment service recorded, referred to that service: the
+    service then records a consent for care coordination to itself and screens her, so her Bundle carries a named
+    Patient, a Consent, a QuestionnaireResponse and drug-test Observations with their Specimens; the police
+    exporting the same referral get none of the health data and no name. Returns the bundles exported."""
+    officer, provider = token(base, "officer"), token(base, "provider")
+    status, _, body = call(base, "/api/v1/persons?q=Marta%20Ribeiro", officer)
+    people = json.loads(body).get("items", []) if status == 200 else []
+    if not people:
+        v.errors.append(f"the demo participant Marta Ribeiro was not found ({status})")
+        return 0
+    person_id = people[0]["id"]
+    _, _, body = call(base, "/api/v1/referrals?side=received", provider)
+    received = json.loads(body)["items"]
+    if not received:
+        v.errors.append("the provider has no referral, so its agency is unknown")
+        return 0
+    agency = received[0]["receivingAgencyId"]
+    _, _, body = call(base, "/api/v1/services", officer)
+    referral_id = None
+    for service in (s for s in json.loads(body)["items"] if s["agencyId"] == agency):
+        status, _, body = call(base, "/api/v1/referrals", officer, method="POST", body={
+            "personId": person_id, "serviceId": service["id"], "reason": "Asked for treatment alongside her court programme."})
+        if status == 201:
+            referral_id = json.loads(body)["id"]
+            break
+    if referral_id is None:
+        v.errors.append("the demo participant could not be referred to any service of the provider's agency")
+        return 0
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    status, _, body = call(base, f"/api/v1/persons/{person_id}/consents", provider, method="POST", body={
+        "recipientAgencyId": agency, "categories": ["assessment", "drug_test_results"], "purpose": "care_coordination",
+        "validFrom": (now - datetime.timedelta(minutes=1)).isoformat().replace("+00:00", "Z"),
+        "validUntil": (now + datetime.timedelta(days=90)).isoformat().replace("+00:00", "Z"), "method": "signed_paper"})
+    if status != 201:
+        v.errors.append(f"recording the care-coordination consent answered {status}: {body[:300]!r}")
+    status, _, body = call(base, "/api/v1/screenings", provider, method="POST", body={
+        "personId": person_id, "instrument": "assist",
+        "answers": {"cannabis": {"q1": True, "q2": 4, "q3": 3, "q4": 2, "q5": 0, "q6": 1, "q7": 1}, "alcohol": {"q1": False}}})
+    if status != 201:
+        v.errors.append(f"the provider's screening answered {status}: {body[:300]!r}")
+    exported = 0
+    for username, bearer in [("provider", provider), ("officer", officer)]:
+        status, _, body = call(base, f"/api/v1/fhir/ServiceRequest/{referral_id}", bearer)
+        if status != 200:
+            v.errors.append(f"{username}: the participant's bundle answered {status}")
+            continue
+        bundle = json.loads(body)
+        v.bundle(bundle, f"{username} participant ServiceRequest/{referral_id}")
+        exported += 1
+        kinds = collections.Counter(e["resource"]["resourceType"] for e in bundle.get("entry", []))
+        patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+        print(f"{username}: the participant's bundle has " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        if username == "provider":
+            for kind in ["Consent", "QuestionnaireResponse", "Observation", "Specimen"]:
+                if not kinds[kind]:
+                    v.errors.append(f"the provider's bundle of the participant has no {kind}")
+            if patient.get("name", [{}])[0].get("family") != "Ribeiro":
+                v.errors.append("under the care-coordination consent the provider does not see the participant's name")
+        else:
+            if kinds["QuestionnaireResponse"] or kinds["Observation"] or kinds["Consent"] or "name" in patient:
+                v.errors.append("the police see the participant's health data, her consents to others, or her name")
+    return exported
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", default="http://127.0.0.1:8080")
@@ -133,6 +199,7 @@ def main() -> int:
                 v.errors.append(f"HealthcareService/{referral['serviceId']}: answered {status}")
             else:
                 v.parse(json.loads(body), f"HealthcareService/{referral['serviceId']}")
+    bundles += participant(base, v)
     for error in v.errors:
         print("error:", error)
     total = sum(v.counts.values())

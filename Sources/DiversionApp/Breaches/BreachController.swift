@@ -149,11 +149,11 @@ struct BreachController {
         }
         var events = [try req.auditEvent(.update, "breach", id: breach.id.uuidString.lowercased(), person: breach.personID)]
         if ending != nil { events.append(try req.auditEvent(.update, "measure_outcome", id: breach.measureID.uuidString.lowercased(), person: breach.personID)) }
-        let policy = try await req.activePolicy().policy
+        let policy = try? await req.activePolicy().policy
         let decided = try await req.diversion.auditTrail.perform { [events] db in
             guard try await BreachStore().decide(breach.id, decision, on: db) else { return (false, [AuditEvent]()) }
             // The measure may have ended by another route meanwhile; the decision on the breach still stands.
-            if let ending, try await MeasureStore().end(breach.measureID, with: ending, on: db) {
+            if let ending, try await MeasureStore().end(breach.measureID, with: ending, on: db), let policy {
                 // A policy may seal on revocation or termination too; the default seals on completion only.
                 return (true, events + (try await CaseSealing.afterMeasureEnded(caseID: breach.caseID, personID: breach.personID, policy: policy, request: req, on: db)))
             }

@@ -106,6 +106,7 @@ func routes(_ app: Application, resources: URL) throws {
     CourtPages().register(web)
     MeasurePages().register(web)
     TimelinePages().register(web)
+    ConsentPages().register(web)
     ServicePages().register(web)
     PolicyPages().register(web)
     MonitoringPages().register(web)

@@ -200,8 +200,16 @@ struct ConsentController {
     }
 
     @Sendable func recordConsent(_ req: Request) async throws -> Response {
-        let principal = try req.requirePrincipal()
         let body = try req.decodeJSON(ConsentRequest.self)
+        let (consent, response) = try await Self.record(body, personID: nil, req)
+        let encoded = try await response.encodeResponse(status: .created, for: req)
+        encoded.headers.replaceOrAdd(name: .location, value: "/api/v1/persons/\(consent.personID.uuidString.lowercased())/consents")
+        return encoded
+    }
+
+    /// Checks and records a consent for the person named by the `id` parameter (or `personID`); shared by the API and the page.
+    static func record(_ body: ConsentRequest, personID given: UUID?, _ req: Request) async throws -> (ConsentGrant, ConsentResponse) {
+        let principal = try req.requirePrincipal()
         guard principal.agencyType.runsServices else {
             throw APIError.forbidden("Consents are recorded by the health or social service that holds the records; your agency is \(principal.agencyType.rawValue).")
         }
@@ -230,7 +238,13 @@ struct ConsentController {
         }
         try errors.throwIfAny()
         try ConsentGrant.check(categories: categories, validFrom: from, validUntil: until, now: req.now)
-        let personID = try await Self.person(req)
+        let personID: UUID
+        if let given {
+            guard try await req.diversion.people.find(given, on: req.db) != nil else { throw APIError.notFound("No person has the id \(given.uuidString.lowercased()).") }
+            personID = given
+        } else {
+            personID = try await Self.person(req)
+        }
         guard let purpose, let method, let recipient, let from, let until else { throw ValidationFailure(errors.all) }
         if case .agency(let id) = recipient {
             guard let agency = try await AgencyModel.find(id, on: req.db) else {
@@ -256,9 +270,7 @@ struct ConsentController {
             return ((), [event])
         }
         let file = try await ConsentStore().file(of: personID, on: req.db)
-        let response = try await ConsentResponse(consent, now: req.now, activeMeasures: file.activeMeasures).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/persons/\(personID.uuidString.lowercased())/consents")
-        return response
+        return (consent, ConsentResponse(consent, now: req.now, activeMeasures: file.activeMeasures))
     }
 
     @Sendable func consents(_ req: Request) async throws -> ConsentList {
@@ -270,6 +282,11 @@ struct ConsentController {
 
     /// Revocation stops disclosure at once, unless the consent was given for a court-ordered measure still running.
     @Sendable func revoke(_ req: Request) async throws -> ConsentResponse {
+        try await Self.revoke(req)
+    }
+
+    /// Revokes the consent named by the `id` parameter; shared by the API and the page.
+    static func revoke(_ req: Request) async throws -> ConsentResponse {
         let principal = try req.requirePrincipal()
         let id = try req.idParameter(of: "consent")
         guard let consent = try await ConsentStore().consent(id, on: req.db) else { throw APIError.notFound("No consent has the id \(id.uuidString.lowercased()).") }

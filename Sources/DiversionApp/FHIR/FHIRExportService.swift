@@ -38,7 +38,7 @@ struct FHIRExportService {
             view = try await disclosure.identityAllowed(personID: personID, recipientAgencyID: principal.agencyID)
                 ? .identified(d) : .pseudonymised(birthYear: d.birthDate.year, sex: d.sex)
             audit.append(try request.auditEvent(.read, "person", id: personID.uuidString.lowercased(), person: personID))
-            export.consents = try await consents(of: personID, referral: referral, referring: referring, receiving: receiving)
+            export.consents = try await consents(of: personID, reader: principal)
         }
         if withHealth {
             var shown: [(DataCategory, DisclosureDecision)] = []
@@ -74,18 +74,13 @@ struct FHIRExportService {
         return (export, view)
     }
 
-    /// The person's consents whose recipient is either side of the referral.
-    private func consents(
-        of personID: UUID, referral: ReferralRecord, referring: FHIRReferralExport.Agency, receiving: FHIRReferralExport.Agency
-    ) async throws -> [FHIRReferralExport.Consent] {
+    /// The person's consents under which the reader's agency receives data: only the reader's own grants, since a
+    /// grant to another agency says something about the person's care that is not the reader's to see.
+    private func consents(of personID: UUID, reader: Principal) async throws -> [FHIRReferralExport.Consent] {
         let file = try await ConsentStore().file(of: personID, on: request.db)
-        let sides = [referring, receiving]
-        return file.consents.compactMap { c in
-            guard let side = sides.first(where: { a in a.type.map { c.recipient.covers(agencyID: a.id, agencyType: $0) } ?? false }) else { return nil }
-            var recipient: UUID?
-            if case .agency(let id) = c.recipient { recipient = id } else { recipient = side.id }
-            return FHIRReferralExport.Consent(
-                id: c.id, recipientAgencyID: recipient, categories: c.categories.map(\.rawValue), purpose: c.purpose.rawValue,
+        return file.consents.filter { $0.recipient.covers(agencyID: reader.agencyID, agencyType: reader.agencyType) }.map { c in
+            FHIRReferralExport.Consent(
+                id: c.id, recipientAgencyID: reader.agencyID, categories: c.categories.map(\.rawValue), purpose: c.purpose.rawValue,
                 validFrom: c.validFrom, validUntil: c.validUntil, inForce: c.isInForce(at: request.now, activeMeasures: file.activeMeasures),
                 recordedAt: c.recordedAt
             )

@@ -136,10 +136,12 @@ struct MeasureController {
         let recorded = RecordedOutcome(outcome: outcome, date: date, note: (body.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
                                        recordedByName: principal.displayName, recordedAt: req.now)
         let event = try req.auditEvent(.update, "measure_outcome", id: measure.id.uuidString.lowercased(), person: measure.personID)
-        let policy = try await req.activePolicy().policy
+        // Without an active policy nothing seals; the outcome is recorded all the same.
+        let policy = try? await req.activePolicy().policy
         let ended = try await req.diversion.auditTrail.perform { db in
             guard try await MeasureStore().end(measure.id, with: recorded, on: db) else { return (false, [event]) }
             // The case may now be sealed, in the same transaction as the outcome that sealed it.
+            guard let policy else { return (true, [event]) }
             return (true, [event] + (try await CaseSealing.afterMeasureEnded(caseID: measure.caseID, personID: measure.personID, policy: policy, request: req, on: db)))
         }
         guard ended else { throw APIError.conflict("The measure ended or was replaced meanwhile; reload it.") }

@@ -46,6 +46,8 @@ struct PeoplePages {
         var cases: [CaseLink] = []
         var hasCases = false
         var canSeeTimeline = false
+        var canSeeConsents = false
+        var canSeeDisclosures = false
     }
 
     struct CaseLink: Encodable {
@@ -136,6 +138,8 @@ struct PeoplePages {
         let access = req.diversion.policy
         page.canSeeTimeline = access.decide(principal, .read, .justiceCase).isAllowed || access.decide(principal, .read, .measure).isAllowed
         page.canOpenCase = access.decide(principal, .create, .justiceCase).isAllowed
+        page.canSeeConsents = access.decide(principal, .search, .consent).isAllowed
+        page.canSeeDisclosures = access.decide(principal, .read, .disclosure).isAllowed
         if access.decide(principal, .search, .justiceCase).isAllowed {
             let cases = try await CaseStore().forPerson(person.id, req.sealedView, on: req.db)
             try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: person.id) })
