@@ -142,7 +142,11 @@ struct DisclosureMatrixTests {
             switch state {
             case .toSupervision: #expect(recipients == ["Supervision Officer Tomás Silva"] && accounting.items.allSatisfy { $0.basis == "consent" })
             case .toCourt: #expect(recipients == ["Judge Irena Novak"] && accounting.items.allSatisfy { $0.basis == "consent" })
-            case .courtOrder: #expect(recipients == ["Judge Irena Novak", "Prosecutor Samir Haddad"] && accounting.items.allSatisfy { $0.basis == "court_order" })
+            case .courtOrder:
+                #expect(recipients == ["Judge Irena Novak", "Prosecutor Samir Haddad"] && accounting.items.allSatisfy { $0.basis == "court_order" })
+                // The provider whose records were disclosed under the order is told of each use.
+                let told = try await t.send(.GET, "/api/v1/disclosures/notifications", token: provider).json(ConsentController.NotificationList.self)
+                #expect(told.items.count == accounting.items.count && told.items.allSatisfy { $0.personId == scene.personId })
             case .none, .revoked: #expect(accounting.items.isEmpty)
             }
         }

@@ -28,7 +28,7 @@ struct AccessPolicyTests {
         .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read],
                     .service: [.read, .search], .serviceCapacity: [.update], .referral: [.read, .search, .update],
                     .measure: [.read, .search], .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.read, .search],
-                    .consent: [.create, .read, .search, .update], .courtOrder: [.read, .search], .disclosure: [.read]],
+                    .consent: [.create, .read, .search, .update], .courtOrder: [.read, .search], .disclosure: [.read, .search]],
         .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .contact: [.read, .search],
                       .service: [.read, .search], .justiceCase: [.read, .search], .measure: [.read, .search, .update],
                       .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.evaluate, .create, .read, .search],

@@ -3,6 +3,8 @@
 # audit verification catching altered, removed and reordered entries.
 #   Tests/cli/cli_test.sh path/to/diversion
 set -uo pipefail
+# Checks pipe into grep without -q: grep -q stops reading at the first match, and under pipefail the
+# writer's SIGPIPE would fail a check that passed.
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WORK=$(mktemp -d /tmp/diversion-cli.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -33,8 +35,8 @@ one_line_error "$BIN" agency add --name "X" --type bakery --region HQ; check "an
 echo "short" | one_line_error "$BIN" user add --username first.admin --role admin --agency "Central Ministry"; check "a short password is refused" $?
 echo "a long enough secret" | one_line_error "$BIN" user add --username first.admin --role officer --agency "Central Ministry"; check "a role that does not fit the agency is refused" $?
 echo "a long enough secret" | "$BIN" user add --username first.admin --role admin --agency "Central Ministry" --name "First Admin" >/dev/null; check "user add reads the password from standard input" $?
-"$BIN" user list | grep -q "first.admin .*admin .*Central Ministry"; check "user list shows the new account" $?
-"$BIN" agency list | grep -q "Central Ministry .*administration .*HQ"; check "agency list shows the agency" $?
+"$BIN" user list | grep >/dev/null "first.admin .*admin .*Central Ministry"; check "user list shows the new account" $?
+"$BIN" agency list | grep >/dev/null "Central Ministry .*administration .*HQ"; check "agency list shows the agency" $?
 
 # Sign-ins write audit entries through the running server.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
@@ -45,7 +47,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST "http://127.0.0.1:$port/api
 [ "$code" = 200 ]; check "the new administrator signs in" $?
 for _ in 1 2 3; do curl -s -o /dev/null -XPOST "http://127.0.0.1:$port/api/v1/auth/token" -H 'content-type: application/json' -d '{"username":"first.admin","password":"wrong"}'; done
 kill "$pid"; wait "$pid" 2>/dev/null
-"$BIN" audit verify | grep -q "audit chain intact: 4 entries"; check "audit verify passes on an intact chain" $?
+"$BIN" audit verify | grep >/dev/null "audit chain intact: 4 entries"; check "audit verify passes on an intact chain" $?
 
 # An answered write survives kill -9 of the server.
 "$BIN" agency add --name "North Police" --type police --region N1 >/dev/null
@@ -89,21 +91,21 @@ restore
 # Policy files: the shipped ones pass, a broken one lists each problem with its line and column.
 POLICIES="$(cd "$(dirname "$BIN")" && pwd)/diversion_DiversionApp.resources/Resources/Policies"
 for f in demo portugal-illustrative czechia-illustrative mexico-illustrative; do
-  "$BIN" policy check "$POLICIES/$f.yaml" | grep -q "no problems"; check "policy check accepts the shipped $f policy" $?
+  "$BIN" policy check "$POLICIES/$f.yaml" | grep >/dev/null "no problems"; check "policy check accepts the shipped $f policy" $?
 done
 printf 'jurisdiction: X\nversion: "1"\nsubstances:\n  - {code: bad, unit: kg}\n' > "$WORK/bad.yaml"
 "$BIN" policy check "$WORK/bad.yaml" 2>"$WORK/err" >/dev/null; status=$?
 [ "$status" -eq 1 ] && grep -q "bad.yaml:4:23: substances\[0\].unit: 'kg' is not a unit" "$WORK/err" && grep -q "problems in" "$WORK/err"
 check "policy check lists each problem with line and column and fails" $?
 
-"$BIN" policy activate "$POLICIES/demo.yaml" | grep -q "Active policy: Demo Republic version 2026.1"; check "policy activate makes the demo policy active" $?
-"$BIN" policy activate "$POLICIES/mexico-illustrative.yaml" >/dev/null && "$BIN" policy list | grep -q '^\* *Mexico (illustrative)'; check "a newer activation takes over and the list marks it" $?
-"$BIN" policy list | grep -q "Demo Republic"; check "earlier versions are kept" $?
+"$BIN" policy activate "$POLICIES/demo.yaml" | grep >/dev/null "Active policy: Demo Republic version 2026.1"; check "policy activate makes the demo policy active" $?
+"$BIN" policy activate "$POLICIES/mexico-illustrative.yaml" >/dev/null && "$BIN" policy list | grep >/dev/null '^\* *Mexico (illustrative)'; check "a newer activation takes over and the list marks it" $?
+"$BIN" policy list | grep >/dev/null "Demo Republic"; check "earlier versions are kept" $?
 sed 's/threshold: 25,/threshold: 30,/' "$POLICIES/demo.yaml" > "$WORK/changed.yaml"
 one_line_error "$BIN" policy activate "$WORK/changed.yaml" && grep -q "different content" "$WORK/err"; check "changed content under a stored version is refused" $?
 
-"$BIN" bench eligibility --seconds 0.3 | grep -Eq "eligibility evaluations: +[0-9]+ per second"; check "bench eligibility reports evaluations per second" $?
-"$BIN" bench monitoring --seconds 0.3 | grep -Eq "pings checked: +[0-9]+ per second"; check "bench monitoring reports pings checked per second" $?
+"$BIN" bench eligibility --seconds 0.3 | grep -E >/dev/null "eligibility evaluations: +[0-9]+ per second"; check "bench eligibility reports evaluations per second" $?
+"$BIN" bench monitoring --seconds 0.3 | grep -E >/dev/null "pings checked: +[0-9]+ per second"; check "bench monitoring reports pings checked per second" $?
 "$BIN" bench monitoring --seconds 0 >/dev/null 2>&1; [ $? -ne 0 ]; check "a benchmark without time is refused" $?
 
 # Retention: expired pings go, recent ones stay, a dry run changes nothing, and the audit chain still verifies.
@@ -120,7 +122,7 @@ check "a dry run changes nothing, not even the audit trail" $?
 check "retention run deletes the expired ping" $?
 [ "$(count "SELECT COUNT(*) FROM monitoring_pings WHERE device_id = 'EM-CLI'")" -eq 1 ]; check "the recent ping stays" $?
 [ "$(count "SELECT COUNT(*) FROM audit_entries WHERE resource_type = 'retention' AND person_id IS NULL")" -eq 8 ]; check "the run is audited by counts, one entry per kind and one for people" $?
-"$BIN" audit verify | grep -q "audit chain intact"; check "audit verify passes after a retention run" $?
+"$BIN" audit verify | grep >/dev/null "audit chain intact"; check "audit verify passes after a retention run" $?
 
 # The service directory in Open Referral HSDS: export, import into an empty directory, export again, byte for byte.
 hsds_count() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$1" "$2"; }
@@ -135,14 +137,14 @@ python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGM
 cp "$WORK/hsds-a.sqlite" "$WORK/hsds-b.sqlite"
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM services"); c.commit()' "$WORK/hsds-b.sqlite"
 audit_b=$(hsds_count "$WORK/hsds-b.sqlite" "SELECT COUNT(*) FROM audit_entries")
-DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/demo.json" | grep -q "30 created, 0 updated, 0 unchanged"; check "services import creates the 30 services in an empty directory" $?
+DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/demo.json" | grep >/dev/null "30 created, 0 updated, 0 unchanged"; check "services import creates the 30 services in an empty directory" $?
 DATABASE_URL="$HSDS_B" "$BIN" services export | cmp -s - "$WORK/demo.json"; check "export, import, export round-trips the demo directory byte for byte" $?
 [ "$(hsds_count "$WORK/hsds-b.sqlite" "SELECT COUNT(*) FROM audit_entries WHERE resource_type = 'service' AND action = 'create' AND username = 'command line'")" -eq 30 ] \
   && [ "$(hsds_count "$WORK/hsds-b.sqlite" "SELECT COUNT(*) FROM audit_entries")" -eq $((audit_b + 30)) ]
 check "the import writes one audit entry per service created" $?
-DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/demo.json" | grep -q "0 created, 0 updated, 30 unchanged"; check "importing the same file again changes nothing" $?
+DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/demo.json" | grep >/dev/null "0 created, 0 updated, 30 unchanged"; check "importing the same file again changes nothing" $?
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d[0]["capacities"][0]["available"]=0; json.dump(d,open(sys.argv[2],"w"))' "$WORK/demo.json" "$WORK/changed.json"
-DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/changed.json" | grep -q "0 created, 1 updated, 29 unchanged"; check "a changed service is updated by id" $?
+DATABASE_URL="$HSDS_B" "$BIN" services import "$WORK/changed.json" | grep >/dev/null "0 created, 1 updated, 29 unchanged"; check "a changed service is updated by id" $?
 DATABASE_URL="$HSDS_B" "$BIN" audit verify >/dev/null; check "the audit chain is intact after imports" $?
 # A fresh database whose agencies have other ids: services find their agency by name.
 DATABASE_URL="$HSDS_C" "$BIN" migrate >/dev/null 2>&1
@@ -150,7 +152,7 @@ for r in R1 R2 R3; do
   DATABASE_URL="$HSDS_C" "$BIN" agency add --name "$r Community Treatment Centre" --type health_provider --region "$r" >/dev/null
   DATABASE_URL="$HSDS_C" "$BIN" agency add --name "$r Social Support Service" --type social_service --region "$r" >/dev/null
 done
-DATABASE_URL="$HSDS_C" "$BIN" services import "$WORK/demo.json" | grep -q "30 created"; check "an import into a fresh database matches agencies by name" $?
+DATABASE_URL="$HSDS_C" "$BIN" services import "$WORK/demo.json" | grep >/dev/null "30 created"; check "an import into a fresh database matches agencies by name" $?
 DATABASE_URL="$HSDS_C" "$BIN" services export --output "$WORK/fresh.json"
 python3 -c '
 import json,sys

@@ -172,6 +172,24 @@ struct ConsentController {
         api.endpoint(.POST, "persons", ":id", "break-glass", access: .allowed(.create, .breakGlass), use: breakGlass)
         api.endpoint(.GET, "break-glass", access: .allowed(.search, .breakGlass), use: review)
         api.endpoint(.GET, "persons", ":id", "disclosures", access: .allowed(.read, .disclosure), use: disclosures)
+        api.endpoint(.GET, "disclosures", "notifications", access: .allowed(.search, .disclosure), use: notifications)
+    }
+
+    struct NotificationList: Content {
+        var items: [Notification]
+
+        struct Notification: Content {
+            var personId: String
+            var disclosure: DisclosureResponse
+        }
+    }
+
+    /// Disclosures of the provider's records under a court order or emergency access: the holder is told of each one.
+    @Sendable func notifications(_ req: Request) async throws -> NotificationList {
+        let principal = try req.requirePrincipal()
+        let records = try await ConsentStore().notifications(holder: principal.agencyID, on: req.db)
+        try await req.diversion.auditTrail.record(try records.map { try req.auditEvent(.search, "disclosure", id: $0.id.uuidString.lowercased(), person: $0.personID) })
+        return NotificationList(items: records.map { .init(personId: $0.personID.uuidString.lowercased(), disclosure: DisclosureResponse($0)) })
     }
 
     /// The person named by `id`, or 404.

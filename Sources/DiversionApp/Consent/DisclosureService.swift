@@ -34,7 +34,7 @@ struct DisclosureService {
     }
 
     /// Records the disclosures behind what was just shown: one entry per basis, listing its categories.
-    func account(_ shown: [(DataCategory, DisclosureDecision)], personID: UUID, what: String) async throws {
+    func account(_ shown: [(DataCategory, DisclosureDecision)], personID: UUID, what: String, holder: UUID? = nil) async throws {
         let principal = try request.requirePrincipal()
         guard let purpose = DisclosurePurpose.of(principal.agencyType) ?? (principal.agencyType == .administration ? .careCoordination : nil) else { return }
         var byBasis: [(DisclosureBasis, [DataCategory])] = []
@@ -45,8 +45,8 @@ struct DisclosureService {
         guard !byBasis.isEmpty else { return }
         let records = byBasis.map { basis, categories in
             DisclosureRecord(id: UUID(), personID: personID, recipientUserID: principal.userID, recipientName: principal.displayName,
-                             recipientAgencyID: principal.agencyID, categories: categories.sorted(), purpose: purpose, basis: basis, what: what,
-                             disclosedAt: request.now)
+                             recipientAgencyID: principal.agencyID, holderAgencyID: holder, categories: categories.sorted(), purpose: purpose,
+                             basis: basis, what: what, disclosedAt: request.now)
         }
         let events = try records.map { try request.auditEvent(.create, "disclosure", id: $0.id.uuidString.lowercased(), person: personID) }
         try await request.diversion.auditTrail.perform { db in
@@ -76,7 +76,7 @@ extension DisclosureService {
         var shown: [Item] = []
         var withheld = 0
         var reasons: [String] = []
-        var disclosures: [(DataCategory, DisclosureDecision)] = []
+        var disclosures: [(DataCategory, DisclosureDecision, UUID?)] = []
         for item in items {
             let (category, holder) = classify(item)
             guard category.isHealth else { shown.append(item); continue }
@@ -85,7 +85,7 @@ extension DisclosureService {
             if let known = decisions[key] { decision = known } else {
                 decision = try await decide(category, personID: personID, holder: holder)
                 decisions[key] = decision
-                if case .allowed(let basis) = decision, basis.isDisclosure { disclosures.append((category, decision)) }
+                if case .allowed(let basis) = decision, basis.isDisclosure { disclosures.append((category, decision, holder)) }
             }
             switch decision {
             case .allowed: shown.append(item)
@@ -95,7 +95,9 @@ extension DisclosureService {
                 if !reasons.contains(reason) { reasons.append(reason) }
             }
         }
-        if !disclosures.isEmpty { try await account(disclosures, personID: personID, what: what) }
+        for holder in Set(disclosures.map(\.2)) {
+            try await account(disclosures.filter { $0.2 == holder }.map { ($0.0, $0.1) }, personID: personID, what: what, holder: holder)
+        }
         let notice = disclosures.isEmpty ? nil : try await request.activePolicy().policy.disclosure.redisclosureNotice
         return Disclosed(shown: shown, withheld: withheld, reasons: reasons, disclosed: !disclosures.isEmpty, notice: notice)
     }

@@ -143,6 +143,8 @@ public struct AccessPolicy: Sendable {
                   roles: [.prosecutor, .supervisor, .provider], actions: [.read, .search], resource: .courtOrder),
             Grant(rule: "the holders and recipients of health data, and administrators in review, read the accounting of disclosures",
                   roles: [.provider, .judge, .prosecutor, .supervisor, .admin], actions: [.read], resource: .disclosure),
+            Grant(rule: "providers are told of disclosures of their records made under a court order or emergency access",
+                  roles: [.provider], actions: [.search], resource: .disclosure),
             Grant(rule: "administrators open time-limited emergency access with a written reason, and review it",
                   roles: [.admin], actions: [.create, .search], resource: .breakGlass),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",

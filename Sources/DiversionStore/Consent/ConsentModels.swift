@@ -68,6 +68,7 @@ final class DisclosureModel: Model, @unchecked Sendable {
     @Field(key: "recipient_user_id") var recipientUserID: UUID
     @Field(key: "recipient_name") var recipientName: String
     @Field(key: "recipient_agency_id") var recipientAgencyID: UUID
+    @OptionalField(key: "holder_agency_id") var holderAgencyID: UUID?
     @Field(key: "categories") var categories: String
     @Field(key: "purpose") var purpose: String
     @Field(key: "basis") var basis: String
@@ -127,6 +128,7 @@ struct CreateConsent: AsyncMigration {
             .field("recipient_user_id", .uuid, .required)
             .field("recipient_name", .string, .required)
             .field("recipient_agency_id", .uuid, .required)
+            .field("holder_agency_id", .uuid)
             .field("categories", .string, .required)
             .field("purpose", .string, .required)
             .field("basis", .string, .required)
@@ -135,6 +137,7 @@ struct CreateConsent: AsyncMigration {
             .field("disclosed_at", .datetime, .required)
             .create()
         try await SQLIndex.create("disclosures_person_id", on: DisclosureModel.schema, columns: ["person_id", "disclosed_at"], in: database)
+        try await SQLIndex.create("disclosures_holder_agency_id", on: DisclosureModel.schema, columns: ["holder_agency_id", "disclosed_at"], in: database)
     }
 
     func revert(on database: any Database) async throws {
@@ -151,6 +154,8 @@ public struct DisclosureRecord: Sendable, Equatable {
     public var recipientUserID: UUID
     public var recipientName: String
     public var recipientAgencyID: UUID
+    /// The agency whose records were disclosed, which is told of disclosures under a court order or emergency access.
+    public var holderAgencyID: UUID?
     public var categories: [DataCategory]
     public var purpose: DisclosurePurpose
     public var basis: DisclosureBasis
@@ -158,13 +163,14 @@ public struct DisclosureRecord: Sendable, Equatable {
     public var what: String
     public var disclosedAt: Date
 
-    public init(id: UUID, personID: UUID, recipientUserID: UUID, recipientName: String, recipientAgencyID: UUID, categories: [DataCategory],
-                purpose: DisclosurePurpose, basis: DisclosureBasis, what: String, disclosedAt: Date) {
+    public init(id: UUID, personID: UUID, recipientUserID: UUID, recipientName: String, recipientAgencyID: UUID, holderAgencyID: UUID? = nil,
+                categories: [DataCategory], purpose: DisclosurePurpose, basis: DisclosureBasis, what: String, disclosedAt: Date) {
         self.id = id
         self.personID = personID
         self.recipientUserID = recipientUserID
         self.recipientName = recipientName
         self.recipientAgencyID = recipientAgencyID
+        self.holderAgencyID = holderAgencyID
         self.categories = categories
         self.purpose = purpose
         self.basis = basis
@@ -281,6 +287,7 @@ public struct ConsentStore: Sendable {
         m.recipientUserID = d.recipientUserID
         m.recipientName = d.recipientName
         m.recipientAgencyID = d.recipientAgencyID
+        m.holderAgencyID = d.holderAgencyID
         m.categories = try JSONText.encode(d.categories.map(\.rawValue))
         m.purpose = d.purpose.rawValue
         switch d.basis {
@@ -296,19 +303,28 @@ public struct ConsentStore: Sendable {
     }
 
     public func disclosures(of personID: UUID, on db: any Database) async throws -> [DisclosureRecord] {
-        try await DisclosureModel.query(on: db).filter(\.$personID == personID).sort(\.$disclosedAt).all().compactMap { m in
-            guard let id = m.id, let purpose = DisclosurePurpose(rawValue: m.purpose) else { return nil }
-            let basis: DisclosureBasis = switch m.basis {
-            case "consent": .consent(m.basisID ?? UUID())
-            case "court_order": .courtOrder(m.basisID ?? UUID())
-            case "break_glass": .breakGlass(m.basisID ?? UUID())
-            case "own_record": .ownRecord
-            default: .justiceRecord
-            }
-            return DisclosureRecord(id: id, personID: m.personID, recipientUserID: m.recipientUserID, recipientName: m.recipientName,
-                                    recipientAgencyID: m.recipientAgencyID, categories: Self.categories(m.categories), purpose: purpose, basis: basis,
-                                    what: m.what, disclosedAt: m.disclosedAt)
+        try await DisclosureModel.query(on: db).filter(\.$personID == personID).sort(\.$disclosedAt).all().compactMap(Self.disclosure)
+    }
+
+    /// Disclosures of an agency's records made without the person's consent (court orders, emergency access), newest first:
+    /// what the holding agency is told about.
+    public func notifications(holder agencyID: UUID, limit: Int = 200, on db: any Database) async throws -> [DisclosureRecord] {
+        try await DisclosureModel.query(on: db).filter(\.$holderAgencyID == agencyID).filter(\.$basis ~~ ["court_order", "break_glass"])
+            .sort(\.$disclosedAt, .descending).limit(limit).all().compactMap(Self.disclosure)
+    }
+
+    static func disclosure(_ m: DisclosureModel) -> DisclosureRecord? {
+        guard let id = m.id, let purpose = DisclosurePurpose(rawValue: m.purpose) else { return nil }
+        let basis: DisclosureBasis = switch m.basis {
+        case "consent": .consent(m.basisID ?? UUID())
+        case "court_order": .courtOrder(m.basisID ?? UUID())
+        case "break_glass": .breakGlass(m.basisID ?? UUID())
+        case "own_record": .ownRecord
+        default: .justiceRecord
         }
+        return DisclosureRecord(id: id, personID: m.personID, recipientUserID: m.recipientUserID, recipientName: m.recipientName,
+                                recipientAgencyID: m.recipientAgencyID, holderAgencyID: m.holderAgencyID, categories: Self.categories(m.categories),
+                                purpose: purpose, basis: basis, what: m.what, disclosedAt: m.disclosedAt)
     }
 
     static func categories(_ text: String) -> [DataCategory] {
