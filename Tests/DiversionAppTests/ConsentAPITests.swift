@@ -138,3 +138,26 @@ struct ConsentAPITests {
         }
     }
 }
+
+extension ConsentAPITests {
+    @Test func whereThePolicyShowsStatusOnlyUnderConsentTheReferringSideSeesThatItExistsAndNoMore() async throws {
+        try await TestApp.run { t in
+            let officer = try await t.token("officer")
+            let personId = try await CaseAPITests.person(t)
+            let sent = try await t.refer(officer, personId: personId, to: "R1 Outpatient Clinic")
+            #expect(try await t.referral(officer, sent.id).status == "sent")
+            let admin = try await t.token("admin")
+            let document = try shippedPolicy("demo")
+                .replacingOccurrences(of: #"version: "2026.1""#, with: #"version: "2026.9-status""#)
+                + "\ndisclosure:\n  referralStatusWithoutConsent: false\n"
+            let published = try await t.send(.POST, "/api/v1/policy/versions", token: admin, json: PublishBody(document: document))
+            try #require(published.status == .created, "\(published.text)")
+            let shown = try await t.referral(officer, sent.id)
+            #expect(shown.status == ReferralResponse.noConsentOnFile && shown.events == nil && shown.dueBy == nil)
+            #expect(try await t.referrals(officer).allSatisfy { $0.status == ReferralResponse.noConsentOnFile })
+            // The receiving service keeps seeing its own referral in full.
+            let provider = try await t.token("provider")
+            #expect(try await t.referral(provider, sent.id).status == "sent")
+        }
+    }
+}

@@ -24,6 +24,7 @@ import traceback
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -90,13 +91,18 @@ class Monitoring(Smoke):
         status, case = self.api("POST", "/api/v1/cases", prosecutor, {"personId": person["id"]})
         expect(status == 201, f"opening the case answered {status}: {case}")
         today = datetime.now(timezone.utc).date()
+        # The curfew starts three hours from now in Lisbon and lasts two, so the pings below fall outside it whenever
+        # the suite runs and only the exclusion zone raises an alert.
+        lisbon_hour = datetime.now(ZoneInfo("Europe/Lisbon")).hour
+        curfew_start = f"{(lisbon_hour + 3) % 24:02d}:00"
+        curfew_end = f"{(lisbon_hour + 5) % 24:02d}:00"
         decision = {
             "stage": "sentencing",
             "measures": [{
                 "type": "electronic_monitoring", "start": today.isoformat(), "plannedEnd": (today + timedelta(days=180)).isoformat(),
                 "conditions": [
                     {"type": "curfew", "parameters": {
-                        "place": "Home", "latitude": HOME[0], "longitude": HOME[1], "radiusMeters": 100, "start": "21:00", "end": "06:00",
+                        "place": "Home", "latitude": HOME[0], "longitude": HOME[1], "radiusMeters": 100, "start": curfew_start, "end": curfew_end,
                         "days": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], "timeZone": "Europe/Lisbon"}},
                     {"type": "exclusion_zone", "parameters": {"name": "Market", "geometry": {"type": "Polygon", "coordinates": [MARKET_POLYGON]}}},
                 ],

@@ -33,6 +33,28 @@ struct ReferralResponse: Content {
     var createdAt: String
     var events: [Event]?
 
+    /// The status a justice reader gets when the policy shows a referral's status only under consent and none covers it.
+    static let noConsentOnFile = "no_consent_on_file"
+
+    /// Leaves out where the referral stands: the reader sees that it exists and nothing of its course.
+    mutating func withholdStatus() {
+        status = Self.noConsentOnFile
+        statusSince = createdAt
+        scheduledFor = nil
+        dueBy = nil
+        overdue = false
+        events = nil
+    }
+
+    /// The response as `reader` may see it: the referring side's view of the status follows the disclosure rule.
+    static func disclosed(_ r: ReferralRecord, now: Date, events: [ReferralEventRecord]? = nil, side: ReferralSide, _ req: Request) async throws -> ReferralResponse {
+        var response = ReferralResponse(r, now: now, events: events, side: side)
+        if side == .referring, case .withheld = try await DisclosureService(request: req).decide(.referralStatus, personID: r.personID, holder: r.receivingAgencyID) {
+            response.withholdStatus()
+        }
+        return response
+    }
+
     init(_ r: ReferralRecord, now: Date, events: [ReferralEventRecord]? = nil, side: ReferralSide = .referring) {
         id = r.id.uuidString.lowercased()
         personId = r.personID.uuidString.lowercased()
@@ -237,14 +259,17 @@ struct ReferralController {
         try await req.diversion.auditTrail.record(try found.map {
             try req.auditEvent(.search, "referral", id: $0.id.uuidString.lowercased(), person: $0.personID)
         })
-        let now = req.now
-        return ReferralList(items: found.map { ReferralResponse($0, now: now) })
+        var items: [ReferralResponse] = []
+        for r in found {
+            items.append(try await ReferralResponse.disclosed(r, now: req.now, side: r.side(of: principal.agencyID), req))
+        }
+        return ReferralList(items: items)
     }
 
     @Sendable func show(_ req: Request) async throws -> ReferralResponse {
         let (referral, side) = try await ReferralService(request: req).read(try req.idParameter(of: "referral"))
         let events = try await ReferralStore().events(of: referral.id, on: req.db)
-        return ReferralResponse(referral, now: req.now, events: events, side: side)
+        return try await ReferralResponse.disclosed(referral, now: req.now, events: events, side: side, req)
     }
 
     @Sendable func event(_ req: Request) async throws -> Response {

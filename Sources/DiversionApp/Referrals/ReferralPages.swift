@@ -87,10 +87,18 @@ struct ReferralPages {
         var services: [UUID: String] = [:]
         for s in try await ServiceStore().list(on: req.db) { services[s.id] = s.profile.name }
         let now = req.now
-        let rows = found.map { r in
-            Row(id: r.id.uuidString.lowercased(), person: names[r.personID] ?? "", service: services[r.serviceID] ?? "",
-                status: r.status.rawValue, statusLabel: t["status_\(r.status.rawValue)"] ?? r.status.rawValue, urgent: r.urgency == .urgent,
-                sent: req.shown(r.createdAt), dueBy: req.shown(r.dueBy), overdue: r.isOverdue(at: now))
+        var rows: [Row] = []
+        for r in found {
+            var row = Row(id: r.id.uuidString.lowercased(), person: names[r.personID] ?? "", service: services[r.serviceID] ?? "",
+                          status: r.status.rawValue, statusLabel: t["status_\(r.status.rawValue)"] ?? r.status.rawValue, urgent: r.urgency == .urgent,
+                          sent: req.shown(r.createdAt), dueBy: req.shown(r.dueBy), overdue: r.isOverdue(at: now))
+            if !receiving, case .withheld = try await DisclosureService(request: req).decide(.referralStatus, personID: r.personID, holder: r.receivingAgencyID) {
+                row.status = ReferralResponse.noConsentOnFile
+                row.statusLabel = t["status_no_consent_on_file"] ?? "No consent on file"
+                row.dueBy = ""
+                row.overdue = false
+            }
+            rows.append(row)
         }
         let page = ListPage(
             side: receiving ? "received" : "sent", received: receiving, rows: rows, hasRows: !rows.isEmpty,
@@ -127,7 +135,13 @@ struct ReferralPages {
                 Action(type: e.rawValue, label: t["event_\(e.rawValue)"] ?? e.rawValue, needsReason: e.needsReason || e == .disengaged,
                        needsTime: e == .intakeScheduled, primary: [.accepted, .intakeAttended, .engaged, .completed].contains(e))
             }
-        let page = DetailPage(
+        let withheld: Bool
+        if side == .referring, case .withheld = try await DisclosureService(request: req).decide(.referralStatus, personID: r.personID, holder: r.receivingAgencyID) {
+            withheld = true
+        } else {
+            withheld = false
+        }
+        var page = DetailPage(
             id: id.uuidString.lowercased(), person: person.details.fullName,
             personId: r.personID.uuidString.lowercased(), service: service?.profile.name ?? "", serviceRegion: service?.profile.region ?? "",
             status: r.status.rawValue, statusLabel: t["status_\(r.status.rawValue)"] ?? r.status.rawValue, closed: r.status.isClosed,
@@ -144,6 +158,15 @@ struct ReferralPages {
             notice: req.query[String.self, at: "notice"].flatMap { t["notice_\($0)"] },
             errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )
+        if withheld {
+            // The referring side sees that the referral exists, and nothing of its course.
+            page.status = ReferralResponse.noConsentOnFile
+            page.statusLabel = t["status_no_consent_on_file"] ?? "No consent on file"
+            page.events = []
+            page.dueBy = ""
+            page.overdue = false
+            page.scheduledFor = ""
+        }
         return try await req.page("referral", title: "referral_title", content: page, status: status)
     }
 

@@ -77,9 +77,10 @@ public enum DisclosureRules {
     public static func decide(_ r: DisclosureRequest, file: DisclosureFile, statusWithoutConsent: Bool) -> DisclosureDecision {
         guard r.category.isHealth else { return .allowed(.justiceRecord) }
         if r.agencyType == .police {
-            return r.category == .referralStatus
-                ? .statusOnly
-                : .withheld(reason: "Treatment information never reaches police agencies; police see at most the status of a referral.")
+            if r.category == .referralStatus && statusWithoutConsent { return .statusOnly }
+            return .withheld(reason: r.category == .referralStatus
+                ? "No consent on file for referral status."
+                : "Treatment information never reaches police agencies; police see at most the status of a referral.")
         }
         if r.agencyType.runsServices, r.holderAgencyID == nil || r.holderAgencyID == r.agencyID { return .allowed(.ownRecord) }
         if r.agencyType == .administration, let access = file.breakGlass.first(where: { $0.personID == r.personID && $0.isInForce(for: r.userID, at: r.now) }) {
