@@ -96,6 +96,7 @@ class Monitoring(Smoke):
         lisbon_hour = datetime.now(ZoneInfo("Europe/Lisbon")).hour
         curfew_start = f"{(lisbon_hour + 3) % 24:02d}:00"
         curfew_end = f"{(lisbon_hour + 5) % 24:02d}:00"
+        self.curfew = (curfew_start, curfew_end)
         decision = {
             "stage": "sentencing",
             "measures": [{
@@ -163,7 +164,7 @@ class Monitoring(Smoke):
         self.open(f"/measures/{self.measure_id}/monitoring")
         text = self.visible_text()
         expect(self.device in text, f"the device {self.device} is not on the measure's monitoring page")
-        expect("21:00–06:00" in text and "Market" in text, "the curfew hours or the zone are missing")
+        expect(f"{self.curfew[0]}–{self.curfew[1]}" in text and "Market" in text, "the curfew hours or the zone are missing")
         expect(NOTE in text, "the acknowledged alert is not listed")
         headings = [int(h.tag_name[1]) for h in self.driver.find_elements(By.CSS_SELECTOR, "h1, h2, h3, h4")]
         expect(headings and headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:])), f"headings skip levels: {headings}")
