@@ -60,3 +60,22 @@ struct PurposeLimitationTests {
         }
     }
 }
+
+extension PurposeLimitationTests {
+    @Test func aServicesScreeningIsAnAssessmentThatPoliceNeverReadAndCourtsReadUnderConsent() async throws {
+        try await TestApp.run { t in
+            let provider = try await t.token("provider")
+            let personId = try await CaseAPITests.person(t)
+            let created = try await t.send(.POST, "/api/v1/screenings", token: provider, body: #"{"personId":"\#(personId)","instrument":"auditc","answers":[1,1,1]}"#,
+                                           contentType: "application/json")
+            let id = try created.json(ScreeningController.RecordedResponse.self).id
+            #expect(try await t.send(.GET, "/api/v1/screenings/\(id)", token: provider).status == .ok)
+            let officer = try await t.token("officer")
+            #expect(try await t.send(.GET, "/api/v1/screenings/\(id)", token: officer).status == .forbidden)
+            // An officer's own screening at a contact stays theirs.
+            let own = try await t.send(.POST, "/api/v1/screenings", token: officer, body: #"{"personId":"\#(personId)","instrument":"auditc","answers":[0,0,0]}"#,
+                                       contentType: "application/json").json(ScreeningController.RecordedResponse.self).id
+            #expect(try await t.send(.GET, "/api/v1/screenings/\(own)", token: officer).status == .ok)
+        }
+    }
+}

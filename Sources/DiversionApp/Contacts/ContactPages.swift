@@ -287,7 +287,7 @@ struct ContactPages {
         let e = contact.evaluation
         let canRefer = req.diversion.policy.decide(principal, .create, .referral).isAllowed
         let active = try await req.diversion.policies.active(on: req.db)
-        let screening = try await ScreeningStore().latest(for: contact.personID, on: req.db)
+        let screening = try await ScreeningStore().latest(for: contact.personID, justiceOnly: !principal.agencyType.runsServices, on: req.db)
         let instrument = active.map { ContactService.instrument(for: person.details.birthDate, on: CalendarDate(req.now), policy: $0.policy) } ?? .assist
 
         // Needs: the officer's override in the query, else the screening, else the default.

@@ -23,7 +23,8 @@ struct ReferralService {
             throw ValidationFailure([FieldError("personId", "No person on record has this id.")])
         }
         try await request.diversion.auditTrail.record([try request.auditEvent(.read, "person", id: personID.uuidString.lowercased(), person: personID)])
-        let latest = try await ScreeningStore().latest(for: personID, on: request.db)
+        let runsServices = try request.requirePrincipal().agencyType.runsServices
+        let latest = try await ScreeningStore().latest(for: personID, justiceOnly: !runsServices, on: request.db)
         return match(person: person, latest: latest, override: override, region: region)
     }
 

@@ -97,6 +97,18 @@ struct ScreeningController {
             throw APIError.notFound("No screening has the id \(id.uuidString.lowercased()).")
         }
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "screening", id: id.uuidString.lowercased(), person: recorded.personID)])
+        // A service's screening is an assessment: outside the service it shows only under a consent or court order,
+        // and never to police.
+        if let holder = try await ScreeningStore().screeningAgency(of: id, on: req.db), holder.type?.runsServices == true {
+            let disclosure = DisclosureService(request: req)
+            let decision = try await disclosure.decide(.assessment, personID: recorded.personID, holder: holder.id)
+            switch decision {
+            case .allowed(let basis):
+                if basis.isDisclosure { try await disclosure.account([(.assessment, decision)], personID: recorded.personID, what: "GET /api/v1/screenings/{id}", holder: holder.id) }
+            case .statusOnly, .withheld:
+                throw APIError.forbidden("This screening was recorded by a health or social service; no consent or court order on file lets your agency see it.")
+            }
+        }
         return RecordedResponse(recorded)
     }
 

@@ -20,3 +20,13 @@ extension ScreeningStore {
         }
     }
 }
+
+extension ScreeningStore {
+    /// The agency that recorded a screening and its kind: a health or social service's screening is an assessment
+    /// (health data); an officer's screening at a contact is a justice record.
+    public func screeningAgency(of id: UUID, on db: any Database) async throws -> (id: UUID, type: AgencyType?)? {
+        guard let m = try await ScreeningModel.find(id, on: db) else { return nil }
+        let agency = try await AgencyModel.find(m.$screenedByAgency.id, on: db)
+        return (m.$screenedByAgency.id, agency.flatMap { AgencyType(rawValue: $0.type) })
+    }
+}

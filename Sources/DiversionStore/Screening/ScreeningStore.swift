@@ -37,10 +37,15 @@ public struct ScreeningStore: Sendable {
         return RecordedScreening(id: id, personID: personID, result: result, createdAt: now)
     }
 
-    /// The person's most recent screening, if any.
-    public func latest(for personID: UUID, on db: any Database) async throws -> RecordedScreening? {
-        guard let model = try await ScreeningModel.query(on: db).filter(\.$person.$id == personID).sort(\.$createdAt, .descending).first()
-        else { return nil }
+    /// The person's most recent screening, if any. With `justiceOnly`, only screenings justice agencies recorded:
+    /// a health or social service's screening is an assessment that justice readers do not see without consent.
+    public func latest(for personID: UUID, justiceOnly: Bool = false, on db: any Database) async throws -> RecordedScreening? {
+        let query = ScreeningModel.query(on: db).filter(\.$person.$id == personID)
+        if justiceOnly {
+            query.join(AgencyModel.self, on: \ScreeningModel.$screenedByAgency.$id == \AgencyModel.$id)
+                .filter(AgencyModel.self, \.$type !~ [AgencyType.healthProvider.rawValue, AgencyType.socialService.rawValue])
+        }
+        guard let model = try await query.sort(\.$createdAt, .descending).first() else { return nil }
         return try Self.recorded(model)
     }
 
