@@ -111,6 +111,13 @@ struct ConsentAPITests {
             #expect(opened.status == .created)
             let review = try await t.send(.GET, "/api/v1/break-glass", token: admin).json(ConsentController.BreakGlassList.self)
             #expect(review.items.count == 1 && review.items[0].reason.contains("overdose"))
+            // While it lasts, the administrator reads the person's whole timeline; after it, nothing.
+            let (jar, _) = try await t.browserSignIn("admin")
+            #expect(try await t.send(.GET, "/people/\(personId)/emergency", headers: [jar.header]).status == .ok)
+            #expect(try await t.send(.GET, "/people/\(personId)/timeline", headers: [jar.header]).status == .forbidden)
+            t.clock.advance(3 * 3600)
+            let (later, _) = try await t.browserSignIn("admin")
+            #expect(try await t.send(.GET, "/people/\(personId)/emergency", headers: [later.header]).status == .forbidden)
             let judge = try await t.token("judge")
             #expect(try await t.send(.POST, "/api/v1/persons/\(personId)/break-glass", token: judge,
                                      body: #"{"reason":"Hospital reports an overdose; finding the treating service."}"#, contentType: "application/json").status == .forbidden)

@@ -37,7 +37,7 @@ struct AccessPolicyTests {
         .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search]],
         .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search],
                  .user: [.create, .read, .search, .update], .auditTrail: [.read], .service: [.read, .search, .create, .update],
-                 .serviceCapacity: [.update], .sealedRecord: [.read], .disclosure: [.read], .breakGlass: [.create, .search]],
+                 .serviceCapacity: [.update], .sealedRecord: [.read], .disclosure: [.read], .breakGlass: [.create, .read, .search]],
     ]
 
     @Test(arguments: Role.allCases)

@@ -206,7 +206,7 @@ struct DrugTestService {
         let event = try request.auditEvent(.create, "call_in_code", id: personID.uuidString.lowercased(), person: personID)
         try await request.diversion.auditTrail.perform { db in
             try await DrugTestStore().replaceCallInCode(personID: personID, code: code, issuedByName: principal.displayName, at: now, on: db)
-            return (true, [event])
+            return ((), [event])
         }
         return (code, now)
     }

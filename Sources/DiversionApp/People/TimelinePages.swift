@@ -25,15 +25,32 @@ struct TimelinePages {
 
     func register(_ web: any RoutesBuilder) {
         web.endpoint(.GET, "people", ":id", "timeline", access: .allowed(.read, .person), use: show)
+        web.endpoint(.GET, "people", ":id", "emergency", access: .allowed(.read, .breakGlass), use: emergency)
     }
 
     @Sendable func show(_ req: Request) async throws -> Response {
+        try await render(req, emergency: false)
+    }
+
+    /// The whole timeline for an administrator with emergency access in force for this person; health data shows under
+    /// it, each disclosure accounted for and its holder told.
+    @Sendable func emergency(_ req: Request) async throws -> Response {
+        let principal = try req.requirePrincipal()
+        let personID = try req.idParameter(of: "person")
+        let access = try await ConsentStore().breakGlass(of: personID, on: req.db)
+        guard access.contains(where: { $0.isInForce(for: principal.userID, at: req.now) }) else {
+            throw APIError.forbidden("Open emergency access for this person first, with the reason (POST /api/v1/persons/{id}/break-glass); it lasts at most \(BreakGlassAccess.longestHours) hours.")
+        }
+        return try await render(req, emergency: true)
+    }
+
+    private func render(_ req: Request, emergency: Bool) async throws -> Response {
         let t = req.messages
         let principal = try req.requirePrincipal()
         let personID = try req.idParameter(of: "person")
         let person = try await PeopleService(request: req).read(personID)
         let policy = req.diversion.policy
-        func may(_ resource: Resource) -> Bool { policy.decide(principal, .read, resource).isAllowed }
+        func may(_ resource: Resource) -> Bool { emergency || policy.decide(principal, .read, resource).isAllowed }
         let db = req.db
         var items: [(Date, Item)] = []
         var hidden: [String] = []

@@ -146,7 +146,7 @@ public struct AccessPolicy: Sendable {
             Grant(rule: "providers are told of disclosures of their records made under a court order or emergency access",
                   roles: [.provider], actions: [.search], resource: .disclosure),
             Grant(rule: "administrators open time-limited emergency access with a written reason, and review it",
-                  roles: [.admin], actions: [.create, .search], resource: .breakGlass),
+                  roles: [.admin], actions: [.create, .read, .search], resource: .breakGlass),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
