@@ -147,3 +147,27 @@ struct SealingAPITests {
         }
     }
 }
+
+extension SealingAPITests {
+    @Test func aSealedCaseLeavesTheBreachListsAndTheReferralsMadeAtItsContact() async throws {
+        try await TestApp.run { t in
+            let running = try await Self.ended(t, outcome: nil)
+            let supervisor = try await t.token("supervisor")
+            let filed = try await t.send(.POST, "/api/v1/measures/\(running.measureId)/breaches", token: supervisor,
+                                         body: #"{"description":"Missed two appointments in November."}"#, contentType: "application/json")
+            try #require(filed.status == .created)
+            let officer = try await t.token("officer")
+            let referral = try await t.refer(officer, personId: running.personId, to: "R1 Outpatient Clinic", extra: #","contactId":"\#(running.contactId)""#)
+            let judge = try await t.token("judge")
+            let ended = try await t.send(.POST, "/api/v1/measures/\(running.measureId)/outcome", token: judge,
+                                         json: ["outcome": "completed", "date": "2026-11-18", "note": "Completed after the review."])
+            try #require(ended.status == .ok)
+            let prosecutor = try await t.token("prosecutor")
+            #expect(try await t.send(.GET, "/api/v1/breaches?status=open", token: prosecutor).json(BreachController.BreachList.self).items.isEmpty)
+            #expect(try await t.send(.GET, "/api/v1/breaches?status=open", token: judge).json(BreachController.BreachList.self).items.count == 1)
+            #expect(!(try await t.referrals(officer)).contains { $0.id == referral.id })
+            let provider = try await t.token("provider")
+            #expect(try await t.referrals(provider).contains { $0.id == referral.id })
+        }
+    }
+}

@@ -105,7 +105,7 @@ struct BreachController {
         guard status == "open" || status == "decided" else {
             throw ValidationFailure([FieldError("status", "Use open (the worklist) or decided.")])
         }
-        let breaches = try await BreachStore().list(open: status == "open", on: req.db)
+        let breaches = try await req.withoutSealed(try await BreachStore().list(open: status == "open", on: req.db)) { $0.caseID }
         try await req.diversion.auditTrail.record(try breaches.map { try req.auditEvent(.search, "breach", id: $0.id.uuidString.lowercased(), person: $0.personID) })
         return BreachList(items: breaches.map(BreachResponse.init))
     }

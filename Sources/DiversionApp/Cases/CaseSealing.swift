@@ -74,3 +74,32 @@ struct SealedCaseController {
         )
     }
 }
+
+extension Request {
+    /// Keeps the items whose case is not sealed from this reader: with sealed records shown, everything; otherwise
+    /// each item's case (or, for a contact, the contact itself) is looked up once through the sealed view.
+    func withoutSealed<Item>(_ items: [Item], caseOf: (Item) async throws -> UUID?) async throws -> [Item] {
+        guard case .hidden = sealedView else { return items }
+        var visible: [UUID: Bool] = [:]
+        var kept: [Item] = []
+        for item in items {
+            guard let caseID = try await caseOf(item) else { kept.append(item); continue }
+            if visible[caseID] == nil { visible[caseID] = try await CaseStore().find(caseID, sealedView, on: db) != nil }
+            if visible[caseID] == true { kept.append(item) }
+        }
+        return kept
+    }
+}
+
+extension Array where Element == ReferralRecord {
+    /// Leaves out referrals made at a contact that is sealed from this reader.
+    func asyncFilterSealed(_ req: Request) async throws -> [ReferralRecord] {
+        guard case .hidden = req.sealedView else { return self }
+        var kept: [ReferralRecord] = []
+        for r in self {
+            if let contactID = r.contactID, try await ContactStore().find(contactID, req.sealedView, on: req.db) == nil { continue }
+            kept.append(r)
+        }
+        return kept
+    }
+}

@@ -130,7 +130,7 @@ struct CourtPages {
 
     private func renderBreaches(_ req: Request, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         let t = req.messages
-        let open = try await BreachStore().list(open: true, on: req.db)
+        let open = try await req.withoutSealed(try await BreachStore().list(open: true, on: req.db)) { $0.caseID }
         let names = try await Self.names(open.map(\.personID), req)
         try await req.diversion.auditTrail.record(try open.map { try req.auditEvent(.search, "breach", id: $0.id.uuidString.lowercased(), person: $0.personID) })
         var rows: [BreachRow] = []

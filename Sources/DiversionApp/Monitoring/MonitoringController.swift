@@ -118,7 +118,9 @@ struct MonitoringController {
         let measureID = try Self.uuid(req, "measureId", into: &errors)
         let personID = try Self.uuid(req, "personId", into: &errors)
         try errors.throwIfAny()
-        let found = try await MonitoringStore().alerts(status: status ?? .open, measureID: measureID, personID: personID, on: req.db)
+        let found = try await req.withoutSealed(try await MonitoringStore().alerts(status: status ?? .open, measureID: measureID, personID: personID, on: req.db)) {
+            try await MeasureStore().find($0.measureID, on: req.db)?.caseID
+        }
         try await req.diversion.auditTrail.record(try found.map { try req.auditEvent(.search, "monitoring_alert", id: $0.id.uuidString.lowercased(), person: $0.personID) })
         return AlertList(items: found.map(AlertResponse.init))
     }

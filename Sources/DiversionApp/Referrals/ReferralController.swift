@@ -256,6 +256,7 @@ struct ReferralController {
         _ = try req.statedPurpose()
         let worklist: ReferralWorklist = side == "received" ? .receivedBy(principal.agencyID) : .sentBy(principal.agencyID)
         let found = try await ReferralStore().list(worklist, status: status, on: req.db)
+            .asyncFilterSealed(req)
         try await req.diversion.auditTrail.record(try found.map {
             try req.auditEvent(.search, "referral", id: $0.id.uuidString.lowercased(), person: $0.personID)
         })

@@ -83,6 +83,7 @@ struct ReferralPages {
         let receiving = principal.agencyType.runsServices
         let status = req.query[String.self, at: "status"].flatMap(ReferralStatus.init(rawValue:))
         let found = try await ReferralStore().list(receiving ? .receivedBy(principal.agencyID) : .sentBy(principal.agencyID), status: status, on: req.db)
+            .asyncFilterSealed(req)
         let names = try await personNames(found.map(\.personID), req)
         var services: [UUID: String] = [:]
         for s in try await ServiceStore().list(on: req.db) { services[s.id] = s.profile.name }
