@@ -147,6 +147,9 @@ struct DisclosureMatrixTests {
                 // The provider whose records were disclosed under the order is told of each use.
                 let told = try await t.send(.GET, "/api/v1/disclosures/notifications", token: provider).json(ConsentController.NotificationList.self)
                 #expect(told.items.count == accounting.items.count && told.items.allSatisfy { $0.personId == scene.personId })
+                let (jar, _) = try await t.browserSignIn("provider")
+                let page = try await t.send(.GET, "/disclosures/notifications", headers: [jar.header])
+                #expect(page.status == .ok && page.text.contains("Judge Irena Novak") && page.text.contains("Court order"))
             case .none, .revoked: #expect(accounting.items.isEmpty)
             }
         }

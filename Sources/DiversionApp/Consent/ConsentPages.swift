@@ -91,6 +91,40 @@ struct ConsentPages {
         web.endpoint(.POST, "consents", ":id", "revoke", access: .allowed(.update, .consent), use: revoke)
         web.endpoint(.GET, "consents", ":id", "print", access: .allowed(.read, .consent), use: print)
         web.endpoint(.GET, "people", ":id", "disclosures", access: .allowed(.read, .disclosure), use: disclosures)
+        web.endpoint(.GET, "disclosures", "notifications", access: .allowed(.search, .disclosure), use: notifications)
+    }
+
+    struct NotificationRow: Encodable {
+        var personId: String
+        var person: String
+        var row: DisclosureRow
+    }
+
+    struct NotificationPage: Encodable {
+        var rows: [NotificationRow]
+        var hasRows: Bool
+    }
+
+    /// What a provider is told: each disclosure of its records under a court order or emergency access.
+    @Sendable func notifications(_ req: Request) async throws -> Response {
+        let t = req.messages
+        let principal = try req.requirePrincipal()
+        let records = try await ConsentStore().notifications(holder: principal.agencyID, on: req.db)
+        try await req.diversion.auditTrail.record(try records.map { try req.auditEvent(.search, "disclosure", id: $0.id.uuidString.lowercased(), person: $0.personID) })
+        var names: [UUID: String] = [:]
+        for id in Set(records.map(\.personID)) {
+            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
+        }
+        let rows = records.map { d in
+            NotificationRow(
+                personId: d.personID.uuidString.lowercased(), person: names[d.personID] ?? "",
+                row: DisclosureRow(when: req.shown(d.disclosedAt), recipient: d.recipientName, categories: d.categories.map { t["category_\($0.rawValue)"] ?? $0.words },
+                                   purpose: t["purpose_\(d.purpose.rawValue)"] ?? d.purpose.rawValue,
+                                   basis: { if case .breakGlass = d.basis { return t["basis_break_glass"] ?? "emergency access" } else { return t["basis_court_order"] ?? "court order" } }(),
+                                   what: d.what)
+            )
+        }
+        return try await req.page("disclosure_notifications", title: "notifications_title", content: NotificationPage(rows: rows, hasRows: !rows.isEmpty))
     }
 
     static func recipient(_ c: ConsentGrant, agencies: [UUID: String], _ t: [String: String]) -> String {

@@ -67,6 +67,7 @@ extension Request {
                 ("/people", "nav_people", .search, .person),
                 ("/referrals", "nav_referrals", .search, .referral),
                 ("/court", "nav_court", .update, .justiceCase),
+                ("/disclosures/notifications", "nav_notifications", .search, .disclosure),
                 ("/court/breaches", "nav_breaches", .update, .breach),
                 ("/services/capacity", "nav_capacity", .update, .serviceCapacity),
                 ("/admin/policies", "nav_policies", .create, .policy),
