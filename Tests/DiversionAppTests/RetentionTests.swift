@@ -123,3 +123,31 @@ struct RetentionTests {
         }
     }
 }
+
+extension RetentionTests {
+    @Test func anExpiredCaseLosesItsComplianceDetailAndTheReasonsForResponses() async throws {
+        try await TestApp.run { t in
+            let decided = try await MeasureAPITests.decided(t)
+            let measureId = try #require(decided.measures.first?.id)
+            let supervisor = try await t.token("supervisor")
+            let hours = try await t.send(.POST, "/api/v1/measures/\(measureId)/compliance", token: supervisor,
+                                         body: #"{"kind":"community_service","date":"2026-11-17","hours":4,"site":"Parish food bank","verifiedBy":"M. Alves"}"#,
+                                         contentType: "application/json")
+            try #require(hours.status == .created, "\(hours.text)")
+            let response = try await t.send(.POST, "/api/v1/measures/\(measureId)/responses", token: supervisor,
+                                            body: #"{"behaviour":"completed_hours","occurredAt":"2026-11-17T18:00:00Z","option":"verbal_praise","why":"Told the parish coordinator by phone."}"#,
+                                            contentType: "application/json")
+            try #require(response.status == .created, "\(response.text)")
+            let judge = try await t.token("judge")
+            let ended = try await t.send(.POST, "/api/v1/measures/\(measureId)/outcome", token: judge,
+                                         json: ["outcome": "completed", "date": "2026-11-18", "note": "Done."])
+            try #require(ended.status == .ok)
+            t.clock.advance(Self.elevenYears)
+            _ = try await Self.run(t, dryRun: false)
+            let measureID = try #require(UUID(uuidString: measureId))
+            #expect(try await ComplianceStore().entries(measureID: measureID, on: t.app.db).isEmpty)
+            let whys = try await ResponseStore().responses(measureID: measureID, on: t.app.db).map(\.why)
+            #expect(!whys.isEmpty && !whys.contains { $0.contains("parish") })
+        }
+    }
+}

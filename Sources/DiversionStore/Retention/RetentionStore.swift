@@ -101,10 +101,16 @@ public struct RetentionStore: Sendable {
 
     static let emptyProportionality: String = (try? JSONText.encode(Proportionality(gravity: "", circumstances: "", reasons: ""))) ?? "{}"
 
-    /// Removes the free text of expired cases: decision reasons, outcome notes and breach descriptions.
+    /// Removes the free text of expired cases: decision reasons, outcome notes, breach descriptions and the reasons
+    /// given for responses; the compliance entries of their measures (sites, names, notes) are deleted.
     func anonymiseCases(_ ids: [UUID], on db: any Database) async throws {
         for chunk in stride(from: 0, to: ids.count, by: 500) {
             let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+            let measures = try await MeasureModel.query(on: db).filter(\.$caseID ~~ part).all().compactMap(\.id)
+            if !measures.isEmpty {
+                try await ComplianceEntryModel.query(on: db).filter(\.$measureID ~~ measures).delete()
+                try await ResponseModel.query(on: db).filter(\.$measureID ~~ measures).set(\.$why, to: Self.removedText).update()
+            }
             try await CaseDecisionModel.query(on: db).filter(\.$justiceCase.$id ~~ part)
                 .set(\.$proportionality, to: Self.emptyProportionality).update()
             try await BreachModel.query(on: db).filter(\.$caseID ~~ part).set(\.$description, to: Self.removedText).update()
