@@ -105,6 +105,7 @@ struct DisclosureMatrixTests {
                 if reads {
                     #expect(compliance.status == .ok, "\(role) \(state) compliance")
                     #expect(compliance.text.contains("HEALTH-SESSION") == health, "\(role) \(state) compliance: attendance")
+                    #expect(compliance.text.contains("redisclosureNotice") == (health && role != "provider"), "\(role) \(state) compliance: notice")
                 } else {
                     #expect(compliance.status == .forbidden, "\(role) \(state) compliance")
                 }
@@ -130,6 +131,7 @@ struct DisclosureMatrixTests {
                 } else {
                     #expect(timeline.status == .ok, "\(role) \(state) timeline")
                     #expect(timeline.text.contains("2026-11-17 · Negative") == (health && reads), "\(role) \(state) timeline: health result")
+                    #expect(timeline.text.contains(#"id="redisclosure-notice""#) == (health && reads && role != "provider"), "\(role) \(state) timeline: notice")
                     if role == "officer" { #expect(!timeline.text.contains("timeline-test"), "police never see tests") }
                 }
                 cells += 1

@@ -75,6 +75,8 @@ struct ComplianceResponse: Content {
     var today: String
     var progress: MeasureCompliance
     var entries: [ComplianceEntryResponse]
+    /// Present when the answer discloses a health service's records: the recipient may not pass them on.
+    var redisclosureNotice: String? = nil
 }
 
 extension Decimal {
@@ -115,13 +117,13 @@ struct ComplianceService {
     }
 
     /// A measure's entries and progress, recorded as read.
-    func read(_ measure: MeasureRecord) async throws -> (entries: [ComplianceEntry], progress: MeasureCompliance, today: CalendarDate) {
+    func read(_ measure: MeasureRecord) async throws -> (entries: [ComplianceEntry], progress: MeasureCompliance, today: CalendarDate, notice: String?) {
         let (today, _, _) = try await clock()
         let all = try await ComplianceStore().entries(measureID: measure.id, on: request.db)
         try await request.diversion.auditTrail.record([try request.auditEvent(.read, "compliance", id: measure.id.uuidString.lowercased(), person: measure.personID)])
         // Attendance a health or social service recorded shows only under a consent or court order.
-        let entries = try await DisclosureService(request: request).visible(all, personID: measure.personID, what: "compliance of a measure") { $0.disclosure }.shown
-        return (entries, MeasureCompliance(measure: measure, entries: entries, today: today), today)
+        let visible = try await DisclosureService(request: request).visible(all, personID: measure.personID, what: "compliance of a measure") { $0.disclosure }
+        return (visible.shown, MeasureCompliance(measure: measure, entries: visible.shown, today: today), today, visible.notice)
     }
 }
 
@@ -161,9 +163,9 @@ struct ComplianceController {
 
     @Sendable func show(_ req: Request) async throws -> ComplianceResponse {
         let measure = try await req.measureParameter()
-        let (entries, progress, today) = try await ComplianceService(request: req).read(measure)
+        let (entries, progress, today, notice) = try await ComplianceService(request: req).read(measure)
         return ComplianceResponse(measureId: measure.id.uuidString.lowercased(), personId: measure.personID.uuidString.lowercased(),
                                   status: measure.status.rawValue, today: today.description, progress: progress,
-                                  entries: entries.map(ComplianceEntryResponse.init))
+                                  entries: entries.map(ComplianceEntryResponse.init), redisclosureNotice: notice)
     }
 }

@@ -67,6 +67,8 @@ struct CompliancePages {
     }
 
     struct Page: Encodable {
+        /// The redisclosure notice, when the page shows a health service's records to someone outside it.
+        var redisclosure: String? = nil
         var measure: MeasureHeader
         var today: String
         var now: String
@@ -156,10 +158,10 @@ struct CompliancePages {
         let service = ComplianceService(request: req)
         let (_, zone, policy) = try await service.clock()
         let person = try await PeopleService(request: req).read(measure.personID)
-        let (entries, progress, today) = try await service.read(measure)
+        let (entries, progress, today, notice) = try await service.read(measure)
         let currency = measure.conditions(.payment).compactMap { c -> String? in if case .string(let s)? = c.parameters["currency"] { s } else { nil } }.first ?? ""
         let attendance = Attendance.allCases.map { Option(value: $0.rawValue, label: t["attendance_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == .attended) }
-        let page = Page(
+        var page = Page(
             measure: MeasureHeader(measure, person: person.details.fullName, matrix: policy.supervision.responses, t: t),
             today: today.description, now: Self.localFormTime(req.now, zone: zone),
             hours: progress.hours.map { h in
@@ -190,6 +192,7 @@ struct CompliancePages {
             },
             hasErrors: !errors.isEmpty, failedKind: failedKind
         )
+        page.redisclosure = notice
         return try await req.page("compliance", title: "compliance_title", content: page, status: status)
     }
 

@@ -36,6 +36,8 @@ struct DrugTestPages {
     }
 
     struct MeasurePage: Encodable {
+        /// The redisclosure notice, when the page shows a health service's results to someone outside it.
+        var redisclosure: String? = nil
         var measureId: String
         var person: String
         var personId: String
@@ -197,7 +199,7 @@ struct DrugTestPages {
         let end = c.window.startHour * 60 + c.window.startMinute + c.window.hours * 60
         let specimen = form?.specimen ?? c.specimen.rawValue
         let outcome = form?.outcome ?? "negative"
-        let page = MeasurePage(
+        var page = MeasurePage(
             measureId: measure.id.uuidString.lowercased(), person: person.details.fullName, personId: person.id.uuidString.lowercased(),
             measureType: t["measure_\(measure.type.rawValue)"] ?? measure.type.rawValue, minimumPerWeek: c.minimumPerWeek,
             window: "\(c.window.startText)–\(String(format: "%02d:%02d", end / 60, end % 60))",
@@ -214,6 +216,7 @@ struct DrugTestPages {
             notice: req.query[String.self, at: "notice"].flatMap { t["tests_notice_\($0)"] },
             errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )
+        page.redisclosure = visible.notice
         return try await req.page("measure_tests", title: "tests_title", content: page, status: status)
     }
 

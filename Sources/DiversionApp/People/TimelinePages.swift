@@ -21,6 +21,7 @@ struct TimelinePages {
         var hasItems: Bool
         var hidden: [String]
         var hasHidden: Bool
+        var notice: String?
     }
 
     func register(_ web: any RoutesBuilder) {
@@ -55,6 +56,7 @@ struct TimelinePages {
         var items: [(Date, Item)] = []
         var hidden: [String] = []
         var audited: [String] = []
+        var notice: String?
         func add(_ at: Date, _ kind: String, _ text: String, _ href: String? = nil) {
             items.append((at, Item(at: req.shown(at), kind: kind, kindLabel: t["timeline_\(kind)"] ?? kind, text: text, href: href)))
         }
@@ -94,6 +96,7 @@ struct TimelinePages {
             for plan in try await DrugTestStore().plans(forPerson: personID, on: db) {
                 let all = try await DrugTestStore().results(of: plan.plan.id, on: db)
                 let visible = try await DisclosureService(request: req).visible(all, personID: personID, what: "timeline") { $0.disclosure }
+                notice = notice ?? visible.notice
                 if visible.withheld > 0 { hidden.append(t["outcome_withheld"] ?? "health service results") }
                 for r in visible.shown {
                     let outcome = t["outcome_\(r.result.outcome.code)"] ?? r.result.outcome.code
@@ -107,7 +110,9 @@ struct TimelinePages {
         } else { hidden.append(t["timeline_test"] ?? "tests") }
         if may(.compliance), !measures.isEmpty {
             for (measureID, all) in try await ComplianceStore().entries(measureIDs: measures.map(\.id), on: db) {
-                let entries = try await DisclosureService(request: req).visible(all, personID: personID, what: "timeline") { $0.disclosure }.shown
+                let visible = try await DisclosureService(request: req).visible(all, personID: personID, what: "timeline") { $0.disclosure }
+                notice = notice ?? visible.notice
+                let entries = visible.shown
                 for e in entries {
                     let text: String = switch e.detail {
                     case .communityService(let h): "\(h.hours) h · \(h.site)"
@@ -147,7 +152,7 @@ struct TimelinePages {
         try await req.diversion.auditTrail.record(try audited.map { try req.auditEvent(.read, "timeline_\($0)", id: personID.uuidString.lowercased(), person: personID) })
         let ordered = items.sorted { $0.0 < $1.0 }.map(\.1)
         let page = TimelinePage(person: person.details.fullName, personId: personID.uuidString.lowercased(), items: ordered, hasItems: !ordered.isEmpty,
-                                hidden: hidden, hasHidden: !hidden.isEmpty)
+                                hidden: hidden, hasHidden: !hidden.isEmpty, notice: notice)
         return try await req.page("timeline", title: "timeline_title", content: page)
     }
 }
