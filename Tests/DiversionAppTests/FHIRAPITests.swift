@@ -249,3 +249,29 @@ struct FHIRAPITests {
         }
     }
 }
+
+extension FHIRAPITests {
+    @Test func aBundleThatDisclosesHealthDataCarriesTheNoRedisclosureLabelAndTheNotice() async throws {
+        try await TestApp.run { t in
+            let judge = try await t.token("judge")
+            let personId = try await CaseAPITests.person(t)
+            let referral = try await t.refer(judge, personId: personId, to: "R1 Outpatient Clinic")
+            let provider = try await t.token("provider")
+            let screened = try await t.send(.POST, "/api/v1/screenings", token: provider, body: #"{"personId":"\#(personId)","instrument":"auditc","answers":[2,1,1]}"#,
+                                            contentType: "application/json")
+            try #require(screened.status == .created)
+            let before = try await t.send(.GET, "/api/v1/fhir/ServiceRequest/\(referral.id)", token: judge)
+            #expect(before.status == .ok && !before.text.contains("QuestionnaireResponse") && !before.text.contains("NORDSCLCD"))
+            #expect(before.headers.first(name: "X-Redisclosure-Notice") == nil)
+            let from = t.clock.now.addingTimeInterval(-60).formatted(.iso8601)
+            let until = t.clock.now.addingTimeInterval(86_400 * 30).formatted(.iso8601)
+            let consent = try await t.send(.POST, "/api/v1/persons/\(personId)/consents", token: provider,
+                                           body: #"{"recipientAgencyType":"court","categories":["assessment"],"purpose":"court_decision","validFrom":"\#(from)","validUntil":"\#(until)","method":"electronic"}"#,
+                                           contentType: "application/json")
+            try #require(consent.status == .created, "\(consent.text)")
+            let after = try await t.send(.GET, "/api/v1/fhir/ServiceRequest/\(referral.id)", token: judge)
+            #expect(after.status == .ok && after.text.contains("QuestionnaireResponse") && after.text.contains("NORDSCLCD"))
+            #expect(after.headers.first(name: "X-Redisclosure-Notice")?.contains("do not pass it on") == true)
+        }
+    }
+}

@@ -23,7 +23,13 @@ struct FHIRController {
         let (referral, side) = try await ReferralService(request: req).read(try req.idParameter(of: "referral"))
         let (export, view) = try await FHIRExportService(request: req).export(referral, side: side, withPatient: true, withHealth: true)
         guard let view else { throw Abort(.internalServerError) }
-        return try Self.response(FHIRExport.bundle(export, patient: view, references: FHIRExportService.bundleReferences, now: req.now))
+        let response = try Self.response(FHIRExport.bundle(export, patient: view, references: FHIRExportService.bundleReferences, now: req.now))
+        if export.disclosesHealthData {
+            // The Bundle carries the obligation as a security label; the policy's own words travel in a header too.
+            let notice = try await req.activePolicy().policy.disclosure.redisclosureNotice
+            response.headers.replaceOrAdd(name: "X-Redisclosure-Notice", value: String(notice.unicodeScalars.filter { $0.isASCII && $0.value >= 32 }.map(Character.init)))
+        }
+        return response
     }
 
     /// The referral's Task alone, with relative references.

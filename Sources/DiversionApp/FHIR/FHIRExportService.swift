@@ -69,6 +69,10 @@ struct FHIRExportService {
                 }
             }
             try await disclosure.account(shown, personID: personID, what: "FHIR export of referral \(referral.id.uuidString.lowercased())")
+            export.disclosesHealthData = shown.contains { _, decision in
+                if case .allowed(let basis) = decision { return basis.isDisclosure }
+                return false
+            }
         }
         if !audit.isEmpty { try await request.diversion.auditTrail.record(audit) }
         return (export, view)

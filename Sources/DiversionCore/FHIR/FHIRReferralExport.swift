@@ -91,6 +91,9 @@ public struct FHIRReferralExport: Sendable {
     public var screenings: [Screening]
     public var drugTests: [DrugTest]
     public var consents: [Consent]
+    /// Whether the export discloses health data to a reader outside the service that holds it: the Bundle then carries
+    /// the "no redisclosure without consent" obligation (HL7 v3 ActCode NORDSCLCD).
+    public var disclosesHealthData = false
 
     public init(
         referral: ReferralRecord, events: [ReferralEventRecord], includeNotes: Bool, pseudonym: String, serviceID: UUID,
@@ -161,8 +164,10 @@ public enum FHIRExport {
             if test.result.outcome.hasSpecimen { resources.append(.specimen(specimen(test, x, refs))) }
             resources.append(.observation(observation(test, x, refs)))
         }
+        let security = x.disclosesHealthData
+            ? [FHIRCoding(system: FHIRSystem.actCode, code: "NORDSCLCD", display: "no redisclosure without consent directive")] : nil
         return FHIRBundle(
-            id: id(x.referral.id), meta: FHIRMeta(lastUpdated: FHIRTime.dateTime(now)),
+            id: id(x.referral.id), meta: FHIRMeta(security: security, lastUpdated: FHIRTime.dateTime(now)),
             identifier: FHIRIdentifier(system: FHIRSystem.referral, value: id(x.referral.id)), type: "collection",
             timestamp: FHIRTime.dateTime(now),
             entry: resources.map { r in FHIRBundle.Entry(fullUrl: refs.fullUrl(r.resourceType, resourceID(r)), resource: r) }
