@@ -19,13 +19,9 @@ Prints one line per check ("ok - ..." / "not ok - ..."), then "N passed, M faile
 failed. Screenshots (full page): compliance.png, compliance-recorded.png, responses-suggested.png,
 responses-recorded.png, response-matrix.png, overdue.png.
 """
-import argparse
 import json
-import signal
-import socket
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
@@ -33,10 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from smoke import (  # noqa: E402 - the shared harness lives next to this file
-    DESKTOP, PASSWORD, CheckFailed, GlobalTimeout, Report, Smoke, describe, expect, finish, load_messages,
-    make_driver, start_watchdog,
+    DESKTOP, PASSWORD, CheckFailed, expect, run_suite, Smoke,
 )
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -189,40 +183,9 @@ class Compliance(Smoke):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8091")
-    parser.add_argument("--screenshots", default="build/screenshots", help="directory for the PNG files")
-    parser.add_argument("--wait", type=float, default=10, help="seconds each explicit wait may take")
-    parser.add_argument("--total-timeout", type=float, default=240, help="seconds the whole run may take")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = parser.parse_args()
-
-    report = Report()
-    shots = Path(args.screenshots)
-    shots.mkdir(parents=True, exist_ok=True)
-
-    def on_alarm(signum, frame):
-        raise GlobalTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(int(args.total_timeout))
-    start_watchdog(args.total_timeout + 60)
-    socket.setdefaulttimeout(args.wait * 6)
-
-    started = time.monotonic()
-    driver = None
-    try:
-        flow = Compliance(None, args.base_url.rstrip("/"), shots, args.wait, load_messages(), report)
-        if not report.check(f"the server answers at {flow.base}", flow.server_answers):
-            return finish(report, started)
-        if not report.check("setup: a person, a case and a treatment court with hours and payments", flow.setup_measure):
-            return finish(report, started)
-        try:
-            driver = make_driver(args)
-        except WebDriverException as error:
-            report.fail("start headless Chromium", describe(error))
-            return finish(report, started)
-        flow.driver = driver
+    def body(flow, report, browser) -> None:
+        if not report.check("setup: a person, a case and a treatment court with hours and payments", flow.setup_measure) or not browser():
+            return
         steps = [
             ("the supervisor opens the compliance page and sees the hours behind pace; compliance.png", flow.compliance_page),
             ("4.5 hours recorded through the form show as done", flow.record_hours),
@@ -235,21 +198,8 @@ def main() -> int:
         for name, step in steps:
             if not report.check(name, step):
                 break
-    except GlobalTimeout:
-        print(f"# stopped: the global timeout of {args.total_timeout:.0f} s was reached", flush=True)
-        if not report.timeout_counted:
-            report.fail("the run ends within the global timeout", f"{args.total_timeout:.0f} s passed")
-    except Exception:  # noqa: BLE001 - an error in the harness itself must still fail the run
-        report.fail("the compliance test ran to the end", traceback.format_exc().strip().splitlines()[-1])
-    finally:
-        signal.alarm(0)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                print(f"# driver.quit() failed: {describe(error)}", flush=True)
-    return finish(report, started)
 
+    return run_suite(__doc__.split("\n\n")[0], lambda *a: Compliance(None, *a), body, name="compliance", total_timeout=240)
 
 if __name__ == "__main__":
     sys.exit(main())

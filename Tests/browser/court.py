@@ -16,20 +16,16 @@ Every page loaded is checked for raw message keys, template syntax and the error
 Usage:
   build/venv/bin/python Tests/browser/court.py --base-url http://127.0.0.1:8091 --screenshots build/screenshots
 """
-import argparse
-import signal
-import socket
 import sys
-import time
-import traceback
 import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from smoke import CheckFailed, GlobalTimeout, Report, chrome_options, describe, expect, finish, load_messages, make_driver, start_watchdog  # noqa: E402
+from smoke import (  # noqa: E402 - the shared harness lives next to this file
+    expect, run_suite,
+)
 from supervision_tests import SupervisionTests  # noqa: E402
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -180,57 +176,16 @@ class CourtTests(SupervisionTests):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8091")
-    parser.add_argument("--screenshots", default="build/screenshots")
-    parser.add_argument("--wait", type=float, default=10)
-    parser.add_argument("--total-timeout", type=float, default=240)
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = parser.parse_args()
-    report = Report()
-    shots = Path(args.screenshots)
-    shots.mkdir(parents=True, exist_ok=True)
-    messages = load_messages()
-
-    def on_alarm(signum, frame):
-        raise GlobalTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(int(args.total_timeout))
-    start_watchdog(args.total_timeout + 60)
-    socket.setdefaulttimeout(args.wait * 6)
-    started = time.monotonic()
-    driver = None
-    try:
-        test = CourtTests(None, args.base_url.rstrip("/"), shots, args.wait, messages, report)
-        if not report.check(f"the server answers at {test.base}", test.server_answers):
-            return finish(report, started)
-        try:
-            driver = make_driver(args, chrome_options(args))
-        except WebDriverException as error:
-            report.fail("start headless Chromium", describe(error))
-            return finish(report, started)
-        test.driver = driver
+    def body(test, report, browser) -> None:
+        if not browser():
+            return
         report.check("a judge opens a case and records a decision through the form", test.decision)
         if report.check("the demo participant's month is on record and shows at a glance", test.participant):
             if report.check("the supervisor records hours, a response and a breach in the browser", test.supervision):
                 report.check("the court decides the breach, prints the report and records the outcome", test.court)
         report.check("every page visited: no raw message keys, template syntax or error page", test.every_page)
-    except GlobalTimeout:
-        print(f"# stopped: the global timeout of {args.total_timeout:.0f} s was reached", flush=True)
-        if not report.timeout_counted:
-            report.fail("the run ends within the global timeout", f"{args.total_timeout:.0f} s passed")
-    except Exception:  # noqa: BLE001
-        report.fail("the court test ran to the end", traceback.format_exc().strip().splitlines()[-1])
-    finally:
-        signal.alarm(0)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                print(f"# driver.quit() failed: {describe(error)}", flush=True)
-    return finish(report, started)
 
+    return run_suite(__doc__.split("\n\n")[0], lambda *a: CourtTests(None, *a), body, name="court", total_timeout=240)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,14 +13,10 @@ Usage:
 Prints one line per check ("ok - ..." / "not ok - ..."), then "N passed, M failed"; exits 1 if any check
 failed. Screenshots: monitoring-alerts.png, monitoring-acknowledged.png, monitoring-measure.png.
 """
-import argparse
 import json
-import signal
-import socket
 import string
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -29,10 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from smoke import (  # noqa: E402 - the shared harness lives next to this file
-    DESKTOP, PASSWORD, CheckFailed, GlobalTimeout, Report, Smoke, describe, expect, finish, load_messages, make_driver,
-    start_watchdog,
+    DESKTOP, PASSWORD, expect, run_suite, Smoke,
 )
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 HOME = (38.7223, -9.1393)
@@ -174,62 +168,15 @@ class Monitoring(Smoke):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8091")
-    parser.add_argument("--screenshots", default="build/screenshots", help="directory for the PNG files")
-    parser.add_argument("--wait", type=float, default=10, help="seconds each explicit wait may take")
-    parser.add_argument("--total-timeout", type=float, default=180, help="seconds the whole run may take")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = parser.parse_args()
-
-    report = Report()
-    shots = Path(args.screenshots)
-    shots.mkdir(parents=True, exist_ok=True)
-    messages = load_messages()
-
-    def on_alarm(signum, frame):
-        raise GlobalTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(int(args.total_timeout))
-    start_watchdog(args.total_timeout + 60)
-    socket.setdefaulttimeout(args.wait * 6)
-
-    started = time.monotonic()
-    driver = None
-    try:
-        test = Monitoring(None, args.base_url.rstrip("/"), shots, args.wait, messages, report)
-        if not report.check(f"the server answers at {test.base}", test.server_answers):
-            return finish(report, started)
+    def body(test, report, browser) -> None:
         if not report.check("a judge orders monitoring, a device is assigned and pings from an exclusion zone open an alert",
-                            test.set_up_through_the_api):
-            return finish(report, started)
-        try:
-            driver = make_driver(args)
-        except WebDriverException as error:
-            report.fail("start headless Chromium", describe(error))
-            return finish(report, started)
-        test.driver = driver
+                            test.set_up_through_the_api) or not browser():
+            return
         report.check("the supervisor finds the alert on Monitoring alerts from the navigation", test.alerts_page)
         report.check("the supervisor acknowledges the alert with a note and sees it recorded", test.acknowledge)
         report.check("the measure's monitoring page shows the device, curfew, zone and alert", test.measure_page)
-    except GlobalTimeout:
-        print(f"# stopped: the global timeout of {args.total_timeout:.0f} s was reached", flush=True)
-        if not report.timeout_counted:
-            report.fail("the run ends within the global timeout", f"{args.total_timeout:.0f} s passed")
-    except CheckFailed as error:
-        report.fail("the monitoring test ran to the end", str(error))
-    except Exception:  # noqa: BLE001 - an error in the harness itself must still fail the run
-        report.fail("the monitoring test ran to the end", traceback.format_exc().strip().splitlines()[-1])
-    finally:
-        signal.alarm(0)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                print(f"# driver.quit() failed: {describe(error)}", flush=True)
-    return finish(report, started)
 
+    return run_suite(__doc__.split("\n\n")[0], lambda *a: Monitoring(None, *a), body, name="monitoring")
 
 if __name__ == "__main__":
     sys.exit(main())

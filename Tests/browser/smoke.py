@@ -527,6 +527,60 @@ def main() -> int:
     return finish(report, started)
 
 
+def run_suite(description: str, make_test, body, *, name: str, total_timeout: float = 180) -> int:
+    """The harness the feature suites share: the standard arguments, a global timeout with a watchdog, the server
+    check, then `body(test, report, browser)`, where `browser()` starts headless Chromium (False, reported, when it
+    cannot); the browser is always quit and the counts printed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--base-url", default="http://127.0.0.1:8091")
+    parser.add_argument("--screenshots", default="build/screenshots", help="directory for the PNG files")
+    parser.add_argument("--wait", type=float, default=10, help="seconds each explicit wait may take")
+    parser.add_argument("--total-timeout", type=float, default=total_timeout, help="seconds the whole run may take")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    args = parser.parse_args()
+    report = Report()
+    shots = Path(args.screenshots)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    def on_alarm(signum, frame):
+        raise GlobalTimeout()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(int(args.total_timeout))
+    start_watchdog(args.total_timeout + 60)
+    socket.setdefaulttimeout(args.wait * 6)
+    started = time.monotonic()
+    test = make_test(args.base_url.rstrip("/"), shots, args.wait, load_messages(), report)
+
+    def browser() -> bool:
+        try:
+            test.driver = make_driver(args)
+            return True
+        except WebDriverException as error:
+            report.fail("start headless Chromium", describe(error))
+            return False
+
+    try:
+        if report.check(f"the server answers at {test.base}", test.server_answers):
+            body(test, report, browser)
+    except GlobalTimeout:
+        print(f"# stopped: the global timeout of {args.total_timeout:.0f} s was reached", flush=True)
+        if not report.timeout_counted:
+            report.fail("the run ends within the global timeout", f"{args.total_timeout:.0f} s passed")
+    except CheckFailed as error:
+        report.fail(f"the {name} test ran to the end", str(error))
+    except Exception:  # noqa: BLE001 - an error in the harness itself must still fail the run
+        report.fail(f"the {name} test ran to the end", traceback.format_exc().strip().splitlines()[-1])
+    finally:
+        signal.alarm(0)
+        if test.driver is not None:
+            try:
+                test.driver.quit()
+            except Exception as error:  # noqa: BLE001
+                print(f"# driver.quit() failed: {describe(error)}", flush=True)
+    return finish(report, started)
+
+
 def finish(report: Report, started: float) -> int:
     print(f"# took {time.monotonic() - started:.1f} s", flush=True)
     print(f"{report.passed} passed, {report.failed} failed", flush=True)

@@ -22,14 +22,10 @@ Prints one line per check ("ok - ..." / "not ok - ..."), then "N passed, M faile
 check failed. Screenshots: supervision-tests.png, measure-tests.png, measure-tests-recorded.png,
 measure-tests-conflict.png, call-in-mobile.png, call-in-answer-mobile.png, call-in-unknown-mobile.png.
 """
-import argparse
 import json
 import re
-import signal
-import socket
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -37,10 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from smoke import (  # noqa: E402 - the shared harness lives next to this file
-    DESKTOP, MOBILE, PASSWORD, CheckFailed, GlobalTimeout, Report, Smoke, chrome_options, describe, expect, finish,
-    load_messages, make_driver, start_watchdog,
+    DESKTOP, MOBILE, PASSWORD, CheckFailed, expect, run_suite, Smoke,
 )
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -215,64 +209,18 @@ class SupervisionTests(Smoke):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base-url", default="http://127.0.0.1:8091")
-    parser.add_argument("--screenshots", default="build/screenshots", help="directory for the PNG files")
-    parser.add_argument("--wait", type=float, default=10, help="seconds each explicit wait may take")
-    parser.add_argument("--total-timeout", type=float, default=180, help="seconds the whole run may take")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    args = parser.parse_args()
-
-    report = Report()
-    shots = Path(args.screenshots)
-    shots.mkdir(parents=True, exist_ok=True)
-    messages = load_messages()
-    if "en" not in messages or "es" not in messages:
-        print("not ok - read the messages: en.json or es.json is missing", flush=True)
-        print("0 passed, 1 failed")
-        return 1
-
-    def on_alarm(signum, frame):
-        raise GlobalTimeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(int(args.total_timeout))
-    start_watchdog(args.total_timeout + 60)
-    socket.setdefaulttimeout(args.wait * 6)
-
-    started = time.monotonic()
-    driver = None
-    try:
-        test = SupervisionTests(None, args.base_url.rstrip("/"), shots, args.wait, messages, report)
-        if not report.check(f"the server answers at {test.base}", test.server_answers):
-            return finish(report, started)
-        if not report.check("a judge orders daily drug testing and the supervisor issues a call-in code (API)", test.scene):
-            return finish(report, started)
-        try:
-            driver = make_driver(args, chrome_options(args))
-        except WebDriverException as error:
-            report.fail("start headless Chromium", describe(error))
-            return finish(report, started)
-        test.driver = driver
+    def body(test, report, browser) -> None:
+        if "en" not in test.messages or "es" not in test.messages:
+            report.fail("read the messages", "en.json or es.json is missing")
+            return
+        if not report.check("a judge orders daily drug testing and the supervisor issues a call-in code (API)", test.scene) or not browser():
+            return
         if report.check("the supervisor finds today's test for the person on /supervision/tests", test.worklist):
             report.check("the measure's tests page shows the intact plan and records a result once", test.record)
         report.check("/call-in without sign-in answers in the person's language on a phone", test.call_in)
         report.check("every page visited: no raw message keys, template syntax or error page", test.every_page)
-    except GlobalTimeout:
-        print(f"# stopped: the global timeout of {args.total_timeout:.0f} s was reached", flush=True)
-        if not report.timeout_counted:
-            report.fail("the run ends within the global timeout", f"{args.total_timeout:.0f} s passed")
-    except Exception:  # noqa: BLE001 - an error in the harness itself must still fail the run
-        report.fail("the supervision test ran to the end", traceback.format_exc().strip().splitlines()[-1])
-    finally:
-        signal.alarm(0)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception as error:  # noqa: BLE001
-                print(f"# driver.quit() failed: {describe(error)}", flush=True)
-    return finish(report, started)
 
+    return run_suite(__doc__.split("\n\n")[0], lambda *a: SupervisionTests(None, *a), body, name="supervision")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -236,11 +236,7 @@ struct CompliancePages {
         }
         // A worklist is read on screen: the first 200 are shown, with the total.
         let shown = Array(found.prefix(200))
-        var names: [UUID: String] = [:]
-        for id in Set(shown.map(\.0.personID)) {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
-        try await req.diversion.auditTrail.record(try names.keys.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
+        let names = try await req.personNames(shown.map(\.0.personID))
         let rows = shown.map { m, p in
             OverdueRow(
                 measureId: m.id.uuidString.lowercased(), person: names[m.personID] ?? "", personId: m.personID.uuidString.lowercased(),

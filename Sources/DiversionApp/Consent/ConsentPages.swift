@@ -111,10 +111,7 @@ struct ConsentPages {
         let principal = try req.requirePrincipal()
         let records = try await ConsentStore().notifications(holder: principal.agencyID, on: req.db)
         try await req.diversion.auditTrail.record(try records.map { try req.auditEvent(.search, "disclosure", id: $0.id.uuidString.lowercased(), person: $0.personID) })
-        var names: [UUID: String] = [:]
-        for id in Set(records.map(\.personID)) {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
+        let names = try await req.personNames(records.map(\.personID))
         let rows = records.map { d in
             NotificationRow(
                 personId: d.personID.uuidString.lowercased(), person: names[d.personID] ?? "",

@@ -3,15 +3,30 @@ import DiversionStore
 import Foundation
 import Vapor
 
+/// The disclosure files a request has read, by person.
+private struct DisclosureFiles: StorageKey {
+    typealias Value = [UUID: DisclosureFile]
+}
+
 /// Decides, for the signed-in user, whether a category of a person's health data may be shown, and accounts for
 /// every disclosure made. Routes that show health data ask here; the rules themselves are `DisclosureRules`.
 struct DisclosureService {
     let request: Request
 
+    /// What is on file for the person, read once per request: a page or report asks for several categories and holders.
+    private func file(of personID: UUID) async throws -> DisclosureFile {
+        if let known = request.storage[DisclosureFiles.self]?[personID] { return known }
+        let file = try await ConsentStore().file(of: personID, on: request.db)
+        var files = request.storage[DisclosureFiles.self] ?? [:]
+        files[personID] = file
+        request.storage[DisclosureFiles.self] = files
+        return file
+    }
+
     /// The decision for one category of one person's data held by `holder` (nil when any holder).
     func decide(_ category: DataCategory, personID: UUID, holder: UUID? = nil) async throws -> DisclosureDecision {
         let principal = try request.requirePrincipal()
-        let file = try await ConsentStore().file(of: personID, on: request.db)
+        let file = try await file(of: personID)
         let settings = try await request.activePolicy().policy.disclosure
         return DisclosureRules.decide(
             DisclosureRequest(userID: principal.userID, agencyID: principal.agencyID, agencyType: principal.agencyType, category: category,
@@ -27,7 +42,7 @@ struct DisclosureService {
 
     /// Whether a provider's system may receive the person's identity: a consent in force for care coordination to that agency.
     func identityAllowed(personID: UUID, recipientAgencyID: UUID) async throws -> Bool {
-        let file = try await ConsentStore().file(of: personID, on: request.db)
+        let file = try await file(of: personID)
         return file.consents.contains { c in
             c.purpose == .careCoordination && c.recipient == .agency(recipientAgencyID) && c.isInForce(at: request.now, activeMeasures: file.activeMeasures)
         }

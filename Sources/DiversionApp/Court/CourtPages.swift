@@ -101,20 +101,10 @@ struct CourtPages {
         web.endpoint(.POST, "cases", ":id", "decisions", access: .allowed(.update, .justiceCase), use: decide)
     }
 
-    /// Names of the people a page shows; each one shown is recorded as seen.
-    static func names(_ ids: [UUID], _ req: Request) async throws -> [UUID: String] {
-        var names: [UUID: String] = [:]
-        for id in Set(ids) {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
-        try await req.diversion.auditTrail.record(try names.keys.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
-        return names
-    }
-
     @Sendable func docket(_ req: Request) async throws -> Response {
         let t = req.messages
         let cases = try await CaseStore().awaitingDecision(on: req.db)
-        let names = try await Self.names(cases.map(\.personID), req)
+        let names = try await req.personNames(cases.map(\.personID))
         try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: $0.personID) })
         let open = try await BreachStore().list(open: true, on: req.db).count
         let rows = cases.map { c in
@@ -131,7 +121,7 @@ struct CourtPages {
     private func renderBreaches(_ req: Request, errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         let t = req.messages
         let open = try await req.withoutSealed(try await BreachStore().list(open: true, on: req.db)) { $0.caseID }
-        let names = try await Self.names(open.map(\.personID), req)
+        let names = try await req.personNames(open.map(\.personID))
         try await req.diversion.auditTrail.record(try open.map { try req.auditEvent(.search, "breach", id: $0.id.uuidString.lowercased(), person: $0.personID) })
         var rows: [BreachRow] = []
         for b in open {

@@ -239,7 +239,7 @@ struct DrugTestPages {
                 missed.append((stored, r.result.testDay))
             }
         }
-        let names = try await personNames(Array(Set(today.map(\.0.personID) + missed.map(\.0.personID))), req)
+        let names = try await req.personNames(today.map(\.0.personID) + missed.map(\.0.personID))
         var hidden: Set<UUID> = []
         for (stored, _, result) in today {
             guard let result else { continue }
@@ -260,16 +260,6 @@ struct DrugTestPages {
         }.sorted { ($0.day, $0.person) > ($1.day, $1.person) }
         let page = WorklistPage(today: todayRows, hasToday: !todayRows.isEmpty, missed: missedRows, hasMissed: !missedRows.isEmpty, missedDays: Self.missedDays)
         return try await req.page("supervision_tests", title: "tests_today_title", content: page)
-    }
-
-    /// Names of the people on the worklist; each one shown is recorded as seen.
-    private func personNames(_ ids: [UUID], _ req: Request) async throws -> [UUID: String] {
-        var names: [UUID: String] = [:]
-        for id in ids {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
-        try await req.diversion.auditTrail.record(try names.keys.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
-        return names
     }
 
     /// A time in the plan's local wall clock, "YYYY-MM-DD HH:MM".

@@ -165,12 +165,8 @@ struct MonitoringPages {
         plan knownPlan: MonitoringPlan? = nil
     ) async throws -> [AlertRow] {
         let t = req.messages
-        var names = known
-        for id in Set(alerts.map(\.personID)) where names[id] == nil {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
-        let seen = Set(alerts.map(\.personID)).subtracting(known.keys)
-        try await req.diversion.auditTrail.record(try seen.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
+        let unknown = Set(alerts.map(\.personID)).subtracting(known.keys)
+        let names = known.merging(try await req.personNames(Array(unknown))) { a, _ in a }
         var measures = knownMeasures
         let missing = Set(alerts.map(\.measureID)).subtracting(measures.keys)
         if !missing.isEmpty { measures.merge(try await MonitoringStore().measures(Array(missing), on: req.db)) { a, _ in a } }

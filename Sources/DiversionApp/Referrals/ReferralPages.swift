@@ -84,7 +84,7 @@ struct ReferralPages {
         let status = req.query[String.self, at: "status"].flatMap(ReferralStatus.init(rawValue:))
         let found = try await ReferralStore().list(receiving ? .receivedBy(principal.agencyID) : .sentBy(principal.agencyID), status: status, on: req.db)
             .asyncFilterSealed(req)
-        let names = try await personNames(found.map(\.personID), req)
+        let names = try await req.personNames(found.map(\.personID))
         var services: [UUID: String] = [:]
         for s in try await ServiceStore().list(on: req.db) { services[s.id] = s.profile.name }
         let now = req.now
@@ -108,16 +108,6 @@ struct ReferralPages {
                 + ReferralStatus.allCases.map { Option(value: $0.rawValue, label: t["status_\($0.rawValue)"] ?? $0.rawValue, selected: status == $0) }
         )
         return try await req.page("referrals", title: receiving ? "referrals_inbox_title" : "referrals_mine_title", content: page)
-    }
-
-    /// Names of the people on a worklist; each one shown is recorded as seen.
-    private func personNames(_ ids: [UUID], _ req: Request) async throws -> [UUID: String] {
-        var names: [UUID: String] = [:]
-        for id in Set(ids) {
-            if let p = try await req.diversion.people.find(id, on: req.db) { names[id] = p.details.fullName }
-        }
-        try await req.diversion.auditTrail.record(try names.keys.map { try req.auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0) })
-        return names
     }
 
     @Sendable func show(_ req: Request) async throws -> Response {

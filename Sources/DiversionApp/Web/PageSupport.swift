@@ -41,6 +41,15 @@ extension Request {
         return iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC"
     }
 
+    /// The names of the people a worklist shows, read at once; each one shown is recorded as seen.
+    func personNames(_ ids: [UUID]) async throws -> [UUID: String] {
+        let names = try await diversion.people.names(of: Array(Set(ids)), on: db)
+        try await diversion.auditTrail.record(try names.keys.sorted { $0.uuidString < $1.uuidString }.map {
+            try auditEvent(.search, "person", id: $0.uuidString.lowercased(), person: $0)
+        })
+        return names
+    }
+
     /// The regions agencies work in, for region pickers.
     func regions() async throws -> [String] {
         Array(Set(try await AgencyModel.query(on: db).all().map(\.region))).sorted()

@@ -30,6 +30,26 @@ public struct PersonStore: Sendable {
         return Person(id: id, details: draft, createdAt: now)
     }
 
+    /// The full names of many people in one query, for worklists; ids not on record are left out.
+    public func names(of ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+        guard let sql = db as? any SQLDatabase, !ids.isEmpty else { return [:] }
+        var names: [UUID: String] = [:]
+        // Batches keep the IN list well inside both databases' limits on bound parameters.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let batch = ids[start..<min(start + 500, ids.count)].map { $0 as any Encodable & Sendable }
+            let rows = try await sql.select()
+                .columns(SQLColumn("person_id"), SQLColumn("given_name"), SQLColumn("family_name"))
+                .from(PersonIdentityModel.schema)
+                .where(SQLColumn("person_id"), .in, SQLBind.group(batch))
+                .all()
+            for row in rows {
+                let id = try row.decode(column: "person_id", as: UUID.self)
+                names[id] = "\(try row.decode(column: "given_name", as: String.self)) \(try row.decode(column: "family_name", as: String.self))"
+            }
+        }
+        return names
+    }
+
     /// One person by id, read in one query without building models: records are opened often.
     public func find(_ id: UUID, on db: any Database) async throws -> Person? {
         guard let sql = db as? any SQLDatabase else { return nil }
