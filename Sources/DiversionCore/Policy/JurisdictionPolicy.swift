@@ -174,6 +174,8 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
     public var retention: Retention = .standard
     /// How health data reaches justice agencies: the redisclosure notice and what shows without consent.
     public var disclosure: Disclosure = .standard
+    /// How the evidence is counted and published: suppression, age bands, offence classes and costs.
+    public var evidence: Evidence = .standard
 
     /// The rules for disclosing health data to justice agencies.
     public struct Disclosure: Sendable, Equatable, Codable {

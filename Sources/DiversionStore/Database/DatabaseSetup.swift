@@ -73,6 +73,7 @@ public enum DatabaseSetup {
         UpdateCasesAndContactsAddSealing(),
         UpdatePersonsAddAnonymisedAt(),
         CreateConsent(),
+        CreateEvidenceFacts(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

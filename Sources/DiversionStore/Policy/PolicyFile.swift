@@ -97,6 +97,24 @@ struct PolicyNodeReader {
         return values
     }
 
+    /// A mapping whose keys are codes chosen by the policy (offence categories, modalities), in file order.
+    private mutating func codes(_ node: Node?, _ path: String) -> [(String, Node)]? {
+        guard let node else { return nil }
+        note(path, node)
+        guard case .mapping(let mapping) = node else {
+            problem(path, "Expected a mapping of codes to values.", at: node)
+            return nil
+        }
+        var out: [(String, Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else { continue }
+            if out.contains(where: { $0.0 == name }) { problem("\(path).\(name)", "'\(name)' is given twice.", at: key) }
+            note("\(path).\(name)", value)
+            out.append((name, value))
+        }
+        return out
+    }
+
     private mutating func list(_ node: Node?, _ path: String) -> [Node]? {
         guard let node else { return nil }
         guard case .sequence(let sequence) = node else {
@@ -159,7 +177,7 @@ struct PolicyNodeReader {
     mutating func policy(_ root: Node) -> JurisdictionPolicy? {
         let fields = ["jurisdiction", "version", "effectiveDate", "illustrative", "description", "ageOfMajority", "substances",
                       "nearThresholdBand", "offenceCategories", "exclusions", "routes", "instruments", "treatmentRequiredFromContact", "timeLimits", "measures",
-                      "supervision", "juvenile", "sealing", "retention", "disclosure"]
+                      "supervision", "juvenile", "sealing", "retention", "disclosure", "evidence"]
         let required: Set<String> = ["jurisdiction", "version", "effectiveDate", "ageOfMajority", "substances", "nearThresholdBand",
                                      "offenceCategories", "exclusions", "routes", "instruments"]
         guard let top = mapping(root, "", allowed: fields, required: required) else { return nil }
@@ -293,7 +311,88 @@ struct PolicyNodeReader {
             supervision: supervision, juvenile: juvenile, sealing: sealing, retention: retention
         )
         policy.disclosure = disclosure
+        policy.evidence = evidence(top["evidence"])
         return policy
+    }
+
+    /// The `evidence` section; fields left out keep the standard values.
+    private mutating func evidence(_ node: Node?) -> JurisdictionPolicy.Evidence {
+        var evidence = JurisdictionPolicy.Evidence.standard
+        let fields = ["country", "suppressionThreshold", "ageBands", "iccs", "relapseAfterNegatives", "costs"]
+        guard !isNull(node), let m = mapping(node, "evidence", allowed: fields, required: []) else { return evidence }
+        if !isNull(m["country"]), let c = string(m["country"], "evidence.country") {
+            if c.count == 2, c.allSatisfy({ $0.isASCII && $0.isUppercase }) { evidence.country = c } else {
+                problem("evidence.country", "Give a two-letter country code in capitals, such as PT.", at: m["country"])
+            }
+        }
+        if !isNull(m["suppressionThreshold"]), let n = integer(m["suppressionThreshold"], "evidence.suppressionThreshold") {
+            if (1...100).contains(n) { evidence.suppressionThreshold = n } else {
+                problem("evidence.suppressionThreshold", "Give a threshold from 1 to 100; 5 is usual, 1 publishes every count.", at: m["suppressionThreshold"])
+            }
+        }
+        if !isNull(m["relapseAfterNegatives"]), let n = integer(m["relapseAfterNegatives"], "evidence.relapseAfterNegatives") {
+            if (1...50).contains(n) { evidence.relapseAfterNegatives = n } else {
+                problem("evidence.relapseAfterNegatives", "Give from 1 to 50 negative tests.", at: m["relapseAfterNegatives"])
+            }
+        }
+        if !isNull(m["ageBands"]), let items = list(m["ageBands"], "evidence.ageBands") {
+            let bands = items.enumerated().compactMap { integer($1, "evidence.ageBands[\($0)]") }
+            if bands.count == items.count {
+                if bands.isEmpty || bands != bands.sorted() || Set(bands).count != bands.count || bands.contains(where: { !(1...120).contains($0) }) {
+                    problem("evidence.ageBands", "List the lower bounds of the age groups in rising order, such as [18, 25, 35, 45, 55].", at: m["ageBands"])
+                } else {
+                    evidence.ageBands = bands
+                }
+            }
+        }
+        if !isNull(m["iccs"]), let map = codes(m["iccs"], "evidence.iccs") {
+            var iccs: [String: OffenceClass] = [:]
+            for (key, value) in map {
+                if let c = choice(value, "evidence.iccs.\(key)", OffenceClass.self) { iccs[key] = c }
+            }
+            evidence.iccs = iccs
+        }
+        if !isNull(m["costs"]) { evidence.costs = costs(m["costs"]) }
+        return evidence
+    }
+
+    /// The `evidence.costs` section: daily costs in one currency and typical custody days.
+    private mutating func costs(_ node: Node?) -> JurisdictionPolicy.Costs {
+        var costs = JurisdictionPolicy.Costs.standard
+        let fields = ["currency", "prisonPerDay", "pretrialDetentionPerDay", "probationPerDay", "treatmentPerDay", "measurePerDay", "custodyDays", "source"]
+        guard let m = mapping(node, "evidence.costs", allowed: fields, required: []) else { return costs }
+        if !isNull(m["currency"]), let c = string(m["currency"], "evidence.costs.currency") {
+            if c.count == 3, c.allSatisfy({ $0.isASCII && $0.isUppercase }) { costs.currency = c } else {
+                problem("evidence.costs.currency", "Give an ISO 4217 currency code, such as EUR.", at: m["currency"])
+            }
+        }
+        if !isNull(m["source"]), let text = string(m["source"], "evidence.costs.source") { costs.source = text }
+        for (key, path) in [("prisonPerDay", \JurisdictionPolicy.Costs.prisonPerDay), ("pretrialDetentionPerDay", \.pretrialDetentionPerDay), ("probationPerDay", \.probationPerDay)] {
+            guard !isNull(m[key]) else { continue }
+            if let v = m[key].flatMap({ $0.float ?? $0.int.map(Double.init) }), v >= 0, v.isFinite { costs[keyPath: path] = v } else {
+                problem("evidence.costs.\(key)", "Give a daily cost of 0 or more, such as 97.5.", at: m[key])
+            }
+        }
+        for (key, path) in [("treatmentPerDay", \JurisdictionPolicy.Costs.treatmentPerDay), ("measurePerDay", \.measurePerDay)] {
+            guard !isNull(m[key]), let map = codes(m[key], "evidence.costs.\(key)") else { continue }
+            var out: [String: Double] = [:]
+            for (code, value) in map {
+                if let v = value.float ?? value.int.map(Double.init), v >= 0, v.isFinite { out[code] = v } else {
+                    problem("evidence.costs.\(key).\(code)", "Give a daily cost of 0 or more.", at: value)
+                }
+            }
+            costs[keyPath: path] = out
+        }
+        if !isNull(m["custodyDays"]), let map = codes(m["custodyDays"], "evidence.costs.custodyDays") {
+            var out: [String: Int] = [:]
+            for (code, value) in map {
+                if let v = value.int, (0...36_500).contains(v) { out[code] = v } else {
+                    problem("evidence.costs.custodyDays.\(code)", "Give whole days from 0 to 36500.", at: value)
+                }
+            }
+            costs.custodyDays = out
+        }
+        return costs
     }
 
     /// The `sealing` section; fields left out keep the standard values.

@@ -1,0 +1,76 @@
+import FluentKit
+
+/// The evidence fact tables: one row per contact for a drug offence and one per drug test given,
+/// with no names and no free text, so indicators are counted without reading a person's record.
+struct CreateEvidenceFacts: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("evidence_contacts")
+            .field("contact_key", .string, .required)
+            .field("source", .string, .required)
+            .field("person_key", .string, .required)
+            .field("occurred_day", .int, .required)
+            .field("period_month", .string, .required)
+            .field("period_quarter", .string, .required)
+            .field("period_year", .string, .required)
+            .field("sex", .string, .required)
+            .field("age", .int)
+            .field("region", .string, .required)
+            .field("nationality", .string)
+            .field("offence", .string, .required)
+            .field("substance", .string)
+            .field("seizures", .string, .required)
+            .field("circumstances", .int, .required)
+            .field("serious_convictions", .string, .required)
+            .field("stage", .string, .required)
+            .field("measure_type", .string)
+            .field("screened", .int, .required)
+            .field("eligible", .int, .required)
+            .field("diverted", .int, .required)
+            .field("referral_sent", .int, .required)
+            .field("referral_accepted", .int, .required)
+            .field("referral_engaged", .int, .required)
+            .field("treatment_modality", .string)
+            .field("intake_day", .int)
+            .field("dropped_day", .int)
+            .field("measure_start_day", .int)
+            .field("measure_end_day", .int)
+            .field("measure_outcome", .string)
+            .field("incentives", .int, .required)
+            .field("sanctions", .int, .required)
+            .field("testing_start_day", .int)
+            .field("last_test_day", .int)
+            .field("relapse_day", .int)
+            .field("next_contact_day", .int)
+            .unique(on: "contact_key")
+            .create()
+        try await SQLIndex.create("evidence_contacts_person_day", on: "evidence_contacts", columns: ["person_key", "occurred_day"], in: database)
+        try await SQLIndex.create("evidence_contacts_day", on: "evidence_contacts", columns: ["occurred_day"], in: database)
+        try await SQLIndex.create("evidence_contacts_source", on: "evidence_contacts", columns: ["source"], in: database)
+
+        try await database.schema("evidence_tests")
+            .field("contact_key", .string, .required)
+            .field("source", .string, .required)
+            .field("test_day", .int, .required)
+            .field("period_month", .string, .required)
+            .field("period_quarter", .string, .required)
+            .field("period_year", .string, .required)
+            .field("negative", .int, .required)
+            .create()
+        try await SQLIndex.create("evidence_tests_contact", on: "evidence_tests", columns: ["contact_key"], in: database)
+
+        // When each source was last rebuilt, so pages can date their figures.
+        try await database.schema("evidence_refreshes")
+            .field("source", .string, .required)
+            .field("refreshed_at", .datetime, .required)
+            .field("contacts", .int, .required)
+            .field("tests", .int, .required)
+            .unique(on: "source")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("evidence_refreshes").delete()
+        try await database.schema("evidence_tests").delete()
+        try await database.schema("evidence_contacts").delete()
+    }
+}
