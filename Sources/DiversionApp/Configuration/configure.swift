@@ -79,6 +79,8 @@ func routes(_ app: Application, resources: URL) throws {
     PersonController().register(api)
     ScreeningController().register(api)
     PolicyController().register(api)
+    IndicatorController().register(api)
+    ExportController().register(api)
     EligibilityController().register(api)
     ContactController().register(api)
     ServiceController().register(api)
@@ -113,6 +115,8 @@ func routes(_ app: Application, resources: URL) throws {
     CompliancePages().register(web)
     ResponsePages().register(web)
     DrugTestPages().register(web)
+    EvidencePages().register(web)
+    ExportPages().register(web)
     // The call-in page is public and keeps no session, so it sits outside the signed-in pages' CSRF check.
     CallInPage().register(app.routes)
 }

@@ -71,7 +71,12 @@ public enum DemoJurisdiction {
         }
         guard caseload else { return nil }
         try await DemoCaseload.seed(app)
-        return try await DemoParticipant.seed(app)
+        let participant = try await DemoParticipant.seed(app)
+        // The analyst's figures start from what was just seeded.
+        if let active = try await app.diversion.policies.active(on: db) {
+            try await EvidenceRefresh().run(policy: active.policy, at: app.diversion.now(), on: db)
+        }
+        return participant
     }
 
     static func seedPeople(_ app: Application, agencyID: UUID) async throws {

@@ -76,6 +76,7 @@ extension Request {
                 ("/supervision/tests", "nav_tests", .create, .drugTest),
                 ("/supervision/overdue", "nav_overdue", .create, .compliance),
                 ("/supervision/responses", "nav_responses", .evaluate, .response),
+                ("/analysis", "nav_evidence", .search, .indicator),
             ] where diversion.policy.decide(principal, action, resource).isAllowed {
                 nav.append(.init(href: href, label: t[key] ?? key, current: here.hasPrefix(href)))
             }

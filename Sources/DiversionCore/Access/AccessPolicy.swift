@@ -53,6 +53,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case disclosure
     /// An administrator's time-limited emergency access to one person's records.
     case breakGlass = "break_glass"
+    /// Aggregated, suppressed indicators and exports: never a row about a person.
+    case indicator
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -147,6 +149,10 @@ public struct AccessPolicy: Sendable {
                   roles: [.provider], actions: [.search], resource: .disclosure),
             Grant(rule: "administrators open time-limited emergency access with a written reason, and review it",
                   roles: [.admin], actions: [.create, .read, .search], resource: .breakGlass),
+            Grant(rule: "analysts read suppressed indicators and exports, and refresh the figures",
+                  roles: [.analyst], actions: [.read, .search, .update], resource: .indicator),
+            Grant(rule: "administrators read the suppressed indicators",
+                  roles: [.admin], actions: [.read, .search], resource: .indicator),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -200,6 +206,7 @@ extension Resource {
         case .courtOrder: "court orders"
         case .disclosure: "the accounting of disclosures"
         case .breakGlass: "emergency access"
+        case .indicator: "indicators"
         case .sealedRecord: "sealed records"
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 extension JurisdictionPolicy {
     /// How the evidence is counted and published: suppression, age bands, offence classes, follow-up and costs.
     public struct Evidence: Sendable, Equatable, Codable {
-        /// The country whose citizens count as national (ISO 3166-1 alpha-2); nil when nationality is not split.
+        /// The country whose citizens count as national (ISO 3166-1 alpha-3, as nationality is recorded); nil when nationality is not split.
         public var country: String?
         /// Counts from 1 to this minus one are suppressed in every published table.
         public var suppressionThreshold: Int

@@ -321,8 +321,8 @@ struct PolicyNodeReader {
         let fields = ["country", "suppressionThreshold", "ageBands", "iccs", "relapseAfterNegatives", "costs"]
         guard !isNull(node), let m = mapping(node, "evidence", allowed: fields, required: []) else { return evidence }
         if !isNull(m["country"]), let c = string(m["country"], "evidence.country") {
-            if c.count == 2, c.allSatisfy({ $0.isASCII && $0.isUppercase }) { evidence.country = c } else {
-                problem("evidence.country", "Give a two-letter country code in capitals, such as PT.", at: m["country"])
+            if c.count == 3, c.allSatisfy({ $0.isASCII && $0.isUppercase }) { evidence.country = c } else {
+                problem("evidence.country", "Give the three-letter country code people's nationality is recorded in, such as PRT.", at: m["country"])
             }
         }
         if !isNull(m["suppressionThreshold"]), let n = integer(m["suppressionThreshold"], "evidence.suppressionThreshold") {
