@@ -191,15 +191,16 @@ struct SmallCellSuppressionTests {
     func auditUsesNonNegativity() {
         // A 2 × 2 block a b / c d with one equation per row and column: a + b, c + d, a + c, b + d.
         let block = [[0, 1], [2, 3], [0, 2], [1, 3]]
+        let square = [[0, 0], [0, 1], [1, 0], [1, 1]]
         for whole in [true, false] {
             // a = 3 with b = c = d = 0: raising b forces lowering d below 0, so every cell is pinned.
-            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 0, 0, 0], realAnswerIsWhole: whole)) == [0, 1, 2, 3])
+            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 0, 0, 0], coordinates: square, realAnswerIsWhole: whole)) == [0, 1, 2, 3])
             // a = 3, d = 4 with b = c = 0: b and c can both rise by lowering a and d, so nothing is pinned.
-            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 0, 0, 4], realAnswerIsWhole: whole)).isEmpty)
+            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 0, 0, 4], coordinates: square, realAnswerIsWhole: whole)).isEmpty)
             // Without zeros the block is a cycle: nothing is pinned.
-            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 5, 6, 4], realAnswerIsWhole: whole)).isEmpty)
+            #expect(SuppressionAudit.determined(.init(equations: block, values: [3, 5, 6, 4], coordinates: square, realAnswerIsWhole: whole)).isEmpty)
             // A lone unknown on a line is pinned whatever the zeros.
-            #expect(SuppressionAudit.determined(.init(equations: [[0], [0, 1]], values: [2, 3], realAnswerIsWhole: whole)) == [0, 1])
+            #expect(SuppressionAudit.determined(.init(equations: [[0], [0, 1]], values: [2, 3], coordinates: [[0, 0], [1, 0]], realAnswerIsWhole: whole)) == [0, 1])
         }
 
         // The same through the whole method: zeros on the diagonal can hide the small cells.

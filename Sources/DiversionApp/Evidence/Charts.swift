@@ -338,23 +338,22 @@ enum Charts {
         return svg
     }
 
-    /// A fill per series: solid, then stripes, dots and cross-hatching, so bars differ without colour.
+    /// A fill per series: solid, stripes, dots, cross-hatching, bands and checks, so no two bars differ by colour alone.
     static func seriesPattern(_ svg: inout SVGWriter, id: String, index i: Int) {
         let c = colour(i)
+        let kind = i % 6
         svg.open("pattern", ["id": "\(id)-s\(i)", "width": "8", "height": "8", "patternUnits": "userSpaceOnUse"],
-                 more: i % 4 == 1 ? [("patternTransform", "rotate(45)")] : [])
-        switch i % 4 {
-        case 0:
-            svg.empty("rect", ["width": "8", "height": "8", "fill": c])
-        case 1:
-            svg.empty("rect", ["width": "8", "height": "8", "fill": "#ffffff"])
-            svg.empty("rect", ["width": "4", "height": "8", "fill": c])
-        case 2:
-            svg.empty("rect", ["width": "8", "height": "8", "fill": "#ffffff"])
-            svg.empty("circle", ["cx": "4", "cy": "4", "r": "2.4", "fill": c])
+                 more: kind == 1 ? [("patternTransform", "rotate(45)")] : kind == 5 ? [("patternTransform", "rotate(-45)")] : [])
+        if kind != 0 { svg.empty("rect", ["width": "8", "height": "8", "fill": "#ffffff"]) }
+        switch kind {
+        case 0: svg.empty("rect", ["width": "8", "height": "8", "fill": c])
+        case 1: svg.empty("rect", ["width": "4", "height": "8", "fill": c])
+        case 2: svg.empty("circle", ["cx": "4", "cy": "4", "r": "2.4", "fill": c])
+        case 3: svg.empty("path", ["d": "M0 0L8 8M8 0L0 8", "stroke": c, "stroke-width": "1.8"])
+        case 4: svg.empty("rect", ["width": "8", "height": "4", "fill": c])
         default:
-            svg.empty("rect", ["width": "8", "height": "8", "fill": "#ffffff"])
-            svg.empty("path", ["d": "M0 0L8 8M8 0L0 8", "stroke": c, "stroke-width": "1.8"])
+            svg.empty("rect", ["width": "4", "height": "4", "fill": c])
+            svg.empty("rect", ["x": "4", "y": "4", "width": "4", "height": "4", "fill": c])
         }
         svg.close("pattern")
     }

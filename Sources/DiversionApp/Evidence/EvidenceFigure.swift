@@ -156,7 +156,11 @@ enum ChartChoice: Equatable {
             return .tableOnly
         }
         if by.count == 1, distinct(by[0]) <= 40 { return .bars(category: by[0], series: nil) }
-        if by.count == 2, distinct(by[1]) <= Charts.palette.count, distinct(by[0]) <= 20 { return .bars(category: by[0], series: by[1]) }
+        if by.count == 2 {
+            // The cut with fewer values becomes the series, so each group of bars stays short.
+            let (many, few) = distinct(by[1]) > distinct(by[0]) ? (by[1], by[0]) : (by[0], by[1])
+            if distinct(few) <= Charts.palette.count, distinct(many) <= 20 { return .bars(category: many, series: few) }
+        }
         return .tableOnly
     }
 }
@@ -320,7 +324,7 @@ extension EvidenceFigure {
                 rows.append(Row(header: name, cells: [
                     Cell(text: String(day), suppressed: false), Cell(text: ChartUnit.count.format(Double(atRisk)), suppressed: false),
                     Cell(text: ChartUnit.percent.format(point.survival * 100), suppressed: false),
-                    Cell(text: ChartUnit.percent.format(point.lower * 100) + " – " + ChartUnit.percent.format(point.upper * 100), suppressed: false),
+                    Cell(text: ChartUnit.decimals(point.lower * 100, 1) + "–" + ChartUnit.percent.format(point.upper * 100), suppressed: false),
                 ], suppressed: false))
             }
         }
@@ -336,7 +340,7 @@ extension Headline {
         if let row, row.suppressed {
             self.init(id: id, label: label, value: w.chartWords.suppressed, suppressed: true)
         } else {
-            self.init(id: id, label: label, value: row?.value.map(unit.format) ?? "–", suppressed: false)
+            self.init(id: id, label: label, value: row?.value.map(unit.format) ?? w.word("evidence_no_figure", "No figure yet"), suppressed: false)
         }
     }
 }

@@ -130,11 +130,15 @@ public enum IndicatorAssembly {
         if query.indicator.denominator != nil, kind == .percent || kind == .ratio {
             tables.append(ordered.map { Int($0.denominator.rounded()) })
         }
+        // Up to two dimensions the exact audit is quick; beyond, hypercubes give the same guarantee against exact
+        // disclosure in time that grows with the number of small cells, not with the size of the table cubed.
+        let useHypercubes = query.by.count > 2 || ordered.count > 2_500
         for values in tables {
             do {
-                let result = try SmallCellSuppression.protect(
-                    zip(coordinates, values).map { SuppressionCell(coordinates: $0, value: $1) }, threshold: threshold
-                )
+                let table = zip(coordinates, values).map { SuppressionCell(coordinates: $0, value: $1) }
+                let result = useHypercubes
+                    ? try SmallCellSuppression.protectByHypercubes(table, threshold: threshold)
+                    : try SmallCellSuppression.protect(table, threshold: threshold)
                 hidden.formUnion(result.suppressed.keys)
             } catch {
                 // A table the protection cannot read is not published at all.
@@ -160,7 +164,7 @@ public enum IndicatorAssembly {
         }
         return IndicatorTable(
             indicator: query.indicator, by: query.by, rows: rows,
-            suppression: SuppressionNote(threshold: threshold, method: SmallCellSuppression.method),
+            suppression: SuppressionNote(threshold: threshold, method: useHypercubes ? SmallCellSuppression.hypercubeMethod : SmallCellSuppression.method),
             asOf: query.asOf, from: query.from, to: query.to, region: query.region, assumptions: assumptions
         )
     }

@@ -108,6 +108,9 @@ public struct SimulationReport: Sendable, Equatable, Codable {
 /// diversion-limit rule counts the diversions the replay made, not the recorded ones; serious convictions come from
 /// the record; a contact a policy cannot read is not eligible under it.
 public enum PolicySimulation {
+    /// Whole numbers with a comma between thousands ("1,204"), as the report's sentences write them.
+    public static func format(count: Int) -> String { RuleWording.count(count) }
+
     /// One report per candidate, in the candidates' order. Only contacts from `from` to `to` are counted; every
     /// earlier contact still counts as history. Candidates run in parallel, one per core.
     public static func run(

@@ -113,8 +113,10 @@ enum SuppressionAudit {
         var equations: [[Int]]
         /// The true value of each unknown.
         var values: [Int]
+        /// The table coordinates of each unknown.
+        var coordinates: [[Int]]
         /// True when a value free over the real numbers is also free over the whole numbers: so for one and two
-        /// dimensions, whose line equations are totally unimodular (every vertex of the feasible region is whole).
+        /// dimensions, whose line equations are totally unimodular (every corner of the feasible region is whole).
         var realAnswerIsWhole: Bool
 
         var unknowns: Int { values.count }
@@ -126,18 +128,23 @@ enum SuppressionAudit {
     ///
     /// In three or more dimensions a value can be free over the reals yet pinned over the whole numbers (the
     /// feasible region can have half-integer corners, so "between 1.5 and 2" means 2). There each cell must also be
-    /// moved by an explicit whole-number change, found by `unitMove`; cells no such change is found for count as
-    /// worked out, which can only withhold more.
+    /// moved by an explicit whole-number change that keeps every line total and every count at 0 or more. Changes
+    /// are tried cheapest first: the fundamental circuits of the elimination (`circuitMoves`), a hypercube through
+    /// the cell (`cubeMove`), then a bounded search (`unitMove`). A cell no change is found for counts as worked
+    /// out, which can only withhold more.
     static func determined(_ group: Group) -> [Int] {
-        let overReals = determinedOverReals(group)
-        guard !group.realAnswerIsWhole else { return overReals }
-        var settled = Set(overReals)
+        let overReals = auditOverReals(group)
+        guard !group.realAnswerIsWhole else { return overReals.pinned }
+        var settled = Set(overReals.pinned)
         var moved = Set<Int>()
+        if let echelon = overReals.echelon {
+            for move in circuitMoves(echelon, values: group.values) { moved.formUnion(move) }
+        }
         var linesOf = [[Int]](repeating: [], count: group.unknowns)
         for (l, equation) in group.equations.enumerated() { for p in equation { linesOf[p].append(l) } }
+        let place = Dictionary(uniqueKeysWithValues: group.coordinates.enumerated().map { ($1, $0) })
         for position in 0..<group.unknowns where !settled.contains(position) && !moved.contains(position) {
-            var budget = 4_000
-            if let move = unitMove(from: position, group: group, linesOf: linesOf, budget: &budget) {
+            if let move = cubeMove(from: position, group: group, linesOf: linesOf, place: place) ?? unitMove(from: position, group: group, linesOf: linesOf) {
                 moved.formUnion(move) // every cell the change touches takes a second value too
             } else {
                 settled.insert(position)
@@ -146,13 +153,14 @@ enum SuppressionAudit {
         return settled.sorted()
     }
 
-    /// Positions of the unknowns pinned over the real numbers (exact for one and two dimensions).
-    static func determinedOverReals(_ group: Group) -> [Int] {
+    /// Positions of the unknowns pinned over the real numbers (exact for one and two dimensions), with the final
+    /// elimination (nil when arithmetic overflowed and every cell was taken as pinned).
+    static func auditOverReals(_ group: Group) -> (pinned: [Int], echelon: Echelon?) {
         do {
             let echelon = try Echelon(group.equations, columns: group.unknowns)
             let pinnedByLines = echelon.pinned
             let open = group.zeros.filter { !pinnedByLines.contains($0) }
-            guard !open.isEmpty else { return pinnedByLines.sorted() }
+            guard !open.isEmpty else { return (pinnedByLines.sorted(), echelon) }
 
             var knownZeros: [Int]
             do {
@@ -160,32 +168,141 @@ enum SuppressionAudit {
             } catch {
                 knownZeros = open // Cautious: treat every suppressed zero as known to be zero.
             }
-            guard !knownZeros.isEmpty else { return pinnedByLines.sorted() }
-            return try Echelon(group.equations + knownZeros.map { [$0] }, columns: group.unknowns).pinned.sorted()
+            guard !knownZeros.isEmpty else { return (pinnedByLines.sorted(), echelon) }
+            let widened = try Echelon(group.equations + knownZeros.map { [$0] }, columns: group.unknowns)
+            return (widened.pinned.sorted(), widened)
         } catch {
-            return Array(0..<group.unknowns) // Cautious: every cell counts as worked out, so more are suppressed.
+            return (Array(0..<group.unknowns), nil) // Cautious: every cell counts as pinned, so more are suppressed.
         }
     }
 
+    /// Whole-number changes read off the elimination: for each free column f, the null vector with 1 at f and
+    /// −R[row][f] at each pivot column, scaled to whole numbers, keeps every line total. Returns the supports of
+    /// those that, added or subtracted, leave every count at 0 or more.
+    static func circuitMoves(_ echelon: Echelon, values: [Int]) -> [[Int]] {
+        var moves: [[Int]] = []
+        var column = [AuditFraction](repeating: .zero, count: echelon.pivotRow.count)
+        for free in echelon.pivotRow.indices where echelon.pivotRow[free] == nil {
+            var support = [free]
+            for (pivot, row) in echelon.pivotRow.enumerated() {
+                guard let row else { continue }
+                let entry = echelon.entry(row, free)
+                if !entry.isZero { support.append(pivot); column[pivot] = entry }
+            }
+            // v = common multiple of the denominators × (1 at free, −entry at each pivot).
+            var scale = 1
+            for p in support.dropFirst() {
+                let d = column[p].denominator
+                let g = gcdOf(scale, d)
+                let (product, overflow) = (scale / g).multipliedReportingOverflow(by: d)
+                if overflow { scale = 0; break }
+                scale = product
+            }
+            guard scale > 0 else { continue }
+            var step: [(Int, Int)] = [(free, scale)]
+            var fits = true
+            for p in support.dropFirst() {
+                let (n, overflow) = (scale / column[p].denominator).multipliedReportingOverflow(by: column[p].numerator)
+                if overflow || n == Int.min { fits = false; break }
+                step.append((p, -n))
+            }
+            guard fits else { continue }
+            // A cell moved by −k needs a value of at least k; cells moved up are always fine.
+            let up = step.allSatisfy { $0.1 >= 0 || values[$0.0] >= -$0.1 }
+            let down = step.allSatisfy { $0.1 <= 0 || values[$0.0] >= $0.1 }
+            if up || down { moves.append(support) }
+        }
+        return moves
+    }
+
+    private static func gcdOf(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a.magnitude, b.magnitude)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x == 0 ? 1 : Int(x)
+    }
+
+    /// A hypercube of unknowns through `start` (two values in every dimension, 2ⁿ cells) with +1 and −1 alternating:
+    /// each line through the cube holds two of its cells with opposite signs, so every total is kept. Returns the
+    /// cube's positions when one orientation leaves every count at 0 or more.
+    static func cubeMove(from start: Int, group: Group, linesOf: [[Int]], place: [[Int]: Int]) -> [Int]? {
+        let origin = group.coordinates[start]
+        let dimensions = origin.count
+        guard dimensions < 8 else { return nil }
+        // For each dimension, the other values along the line through `start` that hold unknowns.
+        var alternatives = [[Int]](repeating: [], count: dimensions)
+        for line in linesOf[start] {
+            for p in group.equations[line] where p != start {
+                let c = group.coordinates[p]
+                guard let d = (0..<dimensions).first(where: { c[$0] != origin[$0] }) else { continue }
+                if !alternatives[d].contains(c[d]) { alternatives[d].append(c[d]) }
+            }
+        }
+        guard alternatives.allSatisfy({ !$0.isEmpty }) else { return nil }
+        alternatives = alternatives.map { $0.sorted() }
+        var choice = [Int](repeating: 0, count: dimensions)
+        for _ in 0..<512 {
+            var cube: [(position: Int, odd: Bool)] = []
+            for mask in 0..<(1 << dimensions) {
+                var c = origin
+                for d in 0..<dimensions where mask & (1 << d) != 0 { c[d] = alternatives[d][choice[d]] }
+                guard let p = place[c] else { break }
+                cube.append((p, mask.nonzeroBitCount % 2 == 1))
+            }
+            if cube.count == 1 << dimensions {
+                // Raise the even corners and lower the odd ones, or the other way round.
+                if cube.allSatisfy({ !$0.odd || group.values[$0.position] >= 1 }) || cube.allSatisfy({ $0.odd || group.values[$0.position] >= 1 }) {
+                    return cube.map(\.position)
+                }
+            }
+            // Next combination of alternatives, like an odometer.
+            var d = 0
+            while d < dimensions {
+                choice[d] += 1
+                if choice[d] < alternatives[d].count { break }
+                choice[d] = 0
+                d += 1
+            }
+            if d == dimensions { return nil }
+        }
+        return nil
+    }
+
     /// A change of +1 or −1 on some unknowns, including `start`, that keeps every line total and leaves every count
-    /// at 0 or more: proof that each cell it touches can take a second whole-number value. Depth-first: while some
-    /// line is out of balance, change one more cell on it, preferring cells that also rebalance their other lines
-    /// (which finds the rectangles and cubes complementary suppression builds). Returns the touched positions, or nil
-    /// when none is found within `budget` steps.
-    static func unitMove(from start: Int, group: Group, linesOf: [[Int]], budget: inout Int) -> [Int]? {
+    /// at 0 or more: proof that each cell it touches can take a second whole-number value. Depth-first with growing
+    /// depth limits: while some line is out of balance, change one more cell on it, preferring cells that also
+    /// rebalance their other lines. A branch stops when the imbalance left exceeds what the remaining changes could
+    /// repair (each cell sits on one line per dimension). Returns the touched positions, or nil when none is found
+    /// within the step budget.
+    static func unitMove(from start: Int, group: Group, linesOf: [[Int]], budget: Int = 1_000) -> [Int]? {
+        let perCell = linesOf.map(\.count).max() ?? 1
+        var budget = budget
         var change = [Int](repeating: 0, count: group.unknowns)
         var imbalance = [Int](repeating: 0, count: group.equations.count)
+        var totalImbalance = 0
         var touched: [Int] = []
 
         func apply(_ position: Int, _ step: Int) {
             change[position] += step
-            for l in linesOf[position] { imbalance[l] += step }
+            for l in linesOf[position] {
+                totalImbalance -= abs(imbalance[l])
+                imbalance[l] += step
+                totalImbalance += abs(imbalance[l])
+            }
         }
 
-        func search() -> Bool {
+        func search(limit: Int) -> Bool {
             budget -= 1
             if budget < 0 { return false }
-            guard let line = touched.lazy.flatMap({ linesOf[$0] }).first(where: { imbalance[$0] != 0 }) else { return true }
+            if totalImbalance == 0 { return true }
+            if totalImbalance > perCell * (limit - touched.count) { return false }
+            var unbalanced: Int?
+            search: for p in touched {
+                for l in linesOf[p] where imbalance[l] != 0 {
+                    unbalanced = l
+                    break search
+                }
+            }
+            guard let line = unbalanced else { return true }
             let step = imbalance[line] > 0 ? -1 : 1
             let choices = group.equations[line]
                 .filter { change[$0] == 0 && (step > 0 || group.values[$0] >= 1) }
@@ -194,7 +311,7 @@ enum SuppressionAudit {
             for (position, _) in choices {
                 apply(position, step)
                 touched.append(position)
-                if search() { return true }
+                if search(limit: limit) { return true }
                 touched.removeLast()
                 apply(position, -step)
                 if budget < 0 { return false }
@@ -202,12 +319,17 @@ enum SuppressionAudit {
             return false
         }
 
-        for step in [1, -1] where step > 0 || group.values[start] >= 1 {
-            apply(start, step)
-            touched = [start]
-            if search() { return touched }
-            apply(start, -step)
-            if budget < 0 { return nil }
+        var limit = 4
+        while limit <= min(group.unknowns, 32) * 2 {
+            for step in [1, -1] where step > 0 || group.values[start] >= 1 {
+                apply(start, step)
+                touched = [start]
+                if search(limit: min(limit, group.unknowns)) { return touched }
+                apply(start, -step)
+                if budget < 0 { return nil }
+            }
+            if limit >= group.unknowns { break }
+            limit *= 2
         }
         return nil
     }
@@ -268,6 +390,8 @@ enum SuppressionAudit {
             self.entries = entries
             self.pivotRow = pivotRow
         }
+
+        func entry(_ row: Int, _ column: Int) -> AuditFraction { entries[row * columns + column] }
 
         /// The non-zero entries of a row, by column.
         func row(_ r: Int) -> [(column: Int, value: AuditFraction)] {

@@ -103,6 +103,7 @@ public enum SmallCellSuppression {
 /// A validated table: each cell's value and the lines (sets of cells sharing all coordinates but one) through it.
 struct SuppressionTable {
     let values: [Int]
+    let coordinates: [[Int]]
     let dimensions: Int
     /// Cells on each line, ascending.
     let lines: [[Int]]
@@ -153,6 +154,7 @@ struct SuppressionTable {
             linesOfCell.append(through)
         }
         self.values = cells.map(\.value)
+        self.coordinates = cells.map(\.coordinates)
         self.dimensions = dimensions
         self.lines = lines
         self.linesOfCell = linesOfCell
@@ -356,7 +358,8 @@ struct SuppressionRun {
         let lines = Array(Set(group.flatMap { table.linesOfCell[$0] })).sorted()
         let equations = lines.map { line in table.lines[line].compactMap { position[$0] } }
         let determined = SuppressionAudit.determined(.init(
-            equations: equations, values: group.map { table.values[$0] }, realAnswerIsWhole: table.dimensions <= 2
+            equations: equations, values: group.map { table.values[$0] }, coordinates: group.map { table.coordinates[$0] },
+            realAnswerIsWhole: table.dimensions <= 2
         )).map { group[$0] }
         audits[group] = determined
         return determined
