@@ -108,7 +108,7 @@ func printSimulation(_ reports: [PublishedSimulation], files: [String], timing: 
     say("Policy simulation against the active policy \(first.baseline.jurisdiction) \(first.baseline.version)\(period.isEmpty ? "" : ", contacts \(period)")")
     say("Loaded \(SimulationText.count(timing.contactsLoaded)) contacts in \(formatSeconds(timing.loadSeconds)); "
         + "simulated \(timing.policies) polic\(timing.policies == 1 ? "y" : "ies") in \(formatSeconds(timing.simulateSeconds)) "
-        + "(\(SimulationText.count(timing.contactPolicies)) contacts × policies, \(perSecond(timing.contactPolicies, timing.simulateSeconds)) per second).")
+        + "(\(SimulationText.count(timing.contactPolicies)) contacts × policies, \(SimulationText.perSecond(timing.contactPolicies, timing.simulateSeconds)) per second).")
     for (i, r) in reports.enumerated() {
         say("")
         say("== Candidate \(r.candidate.jurisdiction) \(r.candidate.version) (\(i < files.count ? files[i] : "candidate \(i + 1)"))")
@@ -125,9 +125,13 @@ func printSimulation(_ reports: [PublishedSimulation], files: [String], timing: 
             + "(custody days avoided × (prison \(Eligibility.format(c.prisonPerDay)) − \(c.alternative.replacingOccurrences(of: "_", with: " ")) \(Eligibility.format(c.alternativePerDay))) a day).")
         if !r.groups.isEmpty {
             say("By \(r.dimensions.map(\.rawValue).joined(separator: ", ")):")
-            printTable(r.dimensions.map { $0.rawValue.uppercased() } + ["CONTACTS", "RECORDED DIVERTED", "ACTIVE", "CANDIDATE", "DIFFERENCE"], r.groups.map { g in
-                g.group + [n(g.contacts), n(g.recordedDiverted), n(g.baselineDiverted), n(g.candidateDiverted), signed(g.difference)]
-            })
+            let header = r.dimensions.map { $0.rawValue.uppercased() } + ["CONTACTS", "RECORDED DIVERTED", "ACTIVE", "CANDIDATE", "DIFFERENCE"]
+            let rows = r.groups.map { g in g.group + [n(g.contacts), n(g.recordedDiverted), n(g.baselineDiverted), n(g.candidateDiverted), signed(g.difference)] }
+            // Through `say`, like every other line, so the table keeps its place in the output.
+            let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+            for line in [header] + rows {
+                say(line.enumerated().map { i, cell in i == line.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+            }
         }
         if r.groups.contains(where: { [$0.contacts, $0.recordedDiverted, $0.baselineDiverted, $0.candidateDiverted].contains(nil) })
             || r.rules.contains(where: { $0.becameEligible == nil || $0.becameIneligible == nil })
@@ -143,6 +147,8 @@ func printSimulation(_ reports: [PublishedSimulation], files: [String], timing: 
 /// Numbers as the command line prints them.
 enum SimulationText {
     static func count(_ n: Int) -> String { PolicySimulation.format(count: n) }
+
+    static func perSecond(_ n: Int, _ seconds: Double) -> String { seconds > 0 ? count(Int((Double(n) / seconds).rounded())) : "-" }
 
     static func money(_ v: Double) -> String { (v < 0 ? "-" : "") + count(Int(v.magnitude.rounded())) }
 }

@@ -113,6 +113,8 @@ struct OperationsTests {
                 "GET /healthz", "GET /metrics", "GET /openapi.yaml",
                 // The call-in: a personal code stands in for a sign-in and the answer covers today or tomorrow only.
                 "GET /call-in", "POST /call-in", "GET /api/v1/call-in",
+                // The published figures: suppressed tables only, for the public and the press.
+                "GET /public",
             ])
         }
     }

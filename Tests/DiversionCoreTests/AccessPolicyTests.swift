@@ -34,7 +34,7 @@ struct AccessPolicyTests {
                       .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.evaluate, .create, .read, .search],
                       .monitoring: [.create, .read, .search, .update], .breach: [.create, .read, .search],
                       .consent: [.read, .search], .courtOrder: [.read, .search], .disclosure: [.read]],
-        .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search]],
+        .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search], .simulation: [.evaluate]],
         .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search],
                  .user: [.create, .read, .search, .update], .auditTrail: [.read], .service: [.read, .search, .create, .update],
                  .serviceCapacity: [.update], .sealedRecord: [.read], .disclosure: [.read], .breakGlass: [.create, .read, .search]],

@@ -271,6 +271,47 @@ struct PolicySimulationTests {
         #expect(report.assumptions.last == "Only contacts from 2025-03-01 up to 2025-12-31 are counted; earlier contacts still count as history.")
     }
 
+    @Test("Published reports withhold a small group count and the cell that would give it away, but keep the totals")
+    func publishedGroups() throws {
+        var facts: [ContactFact] = []
+        for (sex, eligible, not) in [(Sex.female, 2, 6), (.male, 10, 5), (.other, 6, 7)] {
+            for i in 0..<(eligible + not) {
+                facts.append(fact("\(sex)-\(i)", "2026-03-01", grams: i < eligible ? 10 : 30, sex: sex))
+            }
+        }
+        let report = try #require(PolicySimulation.run(contacts: contacts(facts), baseline: testPolicy, candidates: [testPolicy], groupBy: [.sex]).first)
+        let published = report.published()
+        #expect(published.groups.map(\.group) == [["female"], ["male"], ["other"]])
+        #expect(published.groups.map(\.contacts) == [8, 15, 13])
+        // 2 is small; the smallest other count on the line (6) goes with it, so 2 cannot be worked out from the total 18.
+        #expect(published.groups.map(\.baselineDiverted) == [nil, 10, nil])
+        #expect(published.groups.map(\.difference) == [nil, 0, nil])
+        #expect(published.total.baselineDiverted == 18 && published.total.difference == 0)
+        #expect(published.custody.baselineDays == 18 * 30)
+        #expect(published.suppressionThreshold == 5)
+    }
+
+    @Test("Published reports withhold small rule counts in their sentences, and every figure of a tiny data set")
+    func publishedRulesAndTinyTotals() throws {
+        let many = (0..<12).map { fact("p\($0)", "2026-03-01", grams: 27) } + (0..<3).map { fact("q\($0)", "2026-03-01", grams: 10, circumstances: .init(weapon: true)) }
+        let candidate = variant(testPolicy) { p in
+            p.substances[0].threshold = 30
+            p.exclusions.weapon = false
+        }
+        let report = try #require(PolicySimulation.run(contacts: contacts(many), baseline: testPolicy, candidates: [candidate]).first)
+        #expect(report.rules.map(\.becameEligible) == [12, 3])
+        let published = report.published()
+        #expect(published.rules.map(\.becameEligible) == [nil, nil])
+        #expect(published.rules.map(\.sentence) == [
+            "Threshold for Cannabis herb raised from 25 g to 30 g: a withheld number of contacts became eligible.",
+            "Exclusion for a weapon dropped: a withheld number of contacts became eligible.",
+        ])
+        #expect(published.total.baselineDiverted == 0 && published.total.candidateDiverted == 15 && published.total.difference == 15)
+        let tiny = try #require(PolicySimulation.run(contacts: contacts(Array(many.prefix(3))), baseline: testPolicy, candidates: [candidate]).first).published()
+        #expect(tiny.total.contacts == nil && tiny.total.candidateDiverted == nil && tiny.custody.candidateDays == nil && tiny.custody.daysDifference == nil)
+        #expect(tiny.rules.map(\.sentence) == ["Threshold for Cannabis herb raised from 25 g to 30 g: a withheld number of contacts became eligible."])
+    }
+
     @Test("Dimensions are read from a list, naming what is wrong",
           arguments: [("sex,age_group", true), ("sex, region", true), ("", true), ("sex,sex", false), ("colour", false), ("sex,age_group,region,substance,offence", false)])
     func dimensions(text: String, valid: Bool) {

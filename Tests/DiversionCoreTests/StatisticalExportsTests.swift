@@ -93,11 +93,12 @@ struct UNCTSMappingTests {
             fact("c7", person: "p5", on: "2025-05-05", offence: "drug_related_violence"),
         ]
         let (cells, alternatives) = standardPolicing.count(facts, year: 2025)
-        let byKeys = Dictionary(uniqueKeysWithValues: cells.map { ($0.keys, $0) })
-        #expect(cells.count == 3)
-        #expect(byKeys[["06011", "female", "adult", "national"]] == .init(keys: ["06011", "female", "adult", "national"], formalContact: 1, prosecuted: 1, convicted: 1))
-        #expect(byKeys[["06012", "female", "adult", "national"]] == .init(keys: ["06012", "female", "adult", "national"], formalContact: 1, prosecuted: 1, convicted: 0))
-        #expect(byKeys[["06011", "male", "juvenile", "foreign"]] == .init(keys: ["06011", "male", "juvenile", "foreign"], formalContact: 1, prosecuted: 0, convicted: 0))
+        let levels = Dictionary(uniqueKeysWithValues: cells.map { ("\($0.breakdown.rawValue) \($0.keys.joined(separator: " "))", [$0.formalContact, $0.prosecuted, $0.convicted]) })
+        #expect(levels == [
+            "sex 06011 female": [1, 1, 1], "sex 06012 female": [1, 1, 0], "sex 06011 male": [1, 0, 0],
+            "age_class 06011 adult": [1, 1, 1], "age_class 06012 adult": [1, 1, 0], "age_class 06011 juvenile": [1, 0, 0],
+            "citizenship 06011 national": [1, 1, 1], "citizenship 06012 national": [1, 1, 0], "citizenship 06011 foreign": [1, 0, 0],
+        ])
         #expect(Set(alternatives.map { "\($0.measure)/\($0.stage)/\($0.sex)/\($0.persons)" }) == [
             "probation/sentencing/female/1", "officer_diversion/pre_trial/male/1",
         ])
@@ -171,6 +172,13 @@ struct TDIMappingTests {
     }
 }
 
+private extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
+
 @Suite("Statistical exports: tables, suppression and files")
 struct StatisticalExportsTests {
     /// Every line (all coordinates but one fixed) that holds a withheld cell holds at least two.
@@ -216,32 +224,45 @@ struct StatisticalExportsTests {
         #expect(!export.notes.contains { $0.hasPrefix("Withheld whole") })
     }
 
-    @Test("Each UN-CTS level is its own protected table; the alternatives list only the measures used")
+    @Test("Each UN-CTS level has a protected table per disaggregation; the alternatives list only the measures used, at their stage")
     func unctsTables() throws {
-        let cells = [
-            UNCTSMapping.Count(keys: ["06011", "female", "adult", "national"], formalContact: 40, prosecuted: 12, convicted: 2),
-            UNCTSMapping.Count(keys: ["06011", "male", "adult", "national"], formalContact: 60, prosecuted: 25, convicted: 9),
-            UNCTSMapping.Count(keys: ["06012", "male", "adult", "foreign"], formalContact: 15, prosecuted: 15, convicted: 11),
-        ]
+        let sex: [(String, String, Int, Int, Int)] = [("06011", "female", 40, 12, 2), ("06011", "male", 60, 25, 9), ("06012", "female", 9, 8, 6), ("06012", "male", 15, 15, 11)]
+        let cells = sex.map { UNCTSMapping.Count(breakdown: .sex, keys: [$0.0, $0.1], formalContact: $0.2, prosecuted: $0.3, convicted: $0.4) }
+            + [UNCTSMapping.Count(breakdown: .citizenship, keys: ["06011", "national"], formalContact: 100, prosecuted: 37, convicted: 11)]
         let alternatives = [
             UNCTSMapping.AlternativeCount(measure: "probation", stage: "sentencing", sex: "male", persons: 7),
+            UNCTSMapping.AlternativeCount(measure: "probation", stage: "sentencing", sex: "female", persons: 9),
+            UNCTSMapping.AlternativeCount(measure: "parole", stage: "post_sentencing", sex: "male", persons: 2),
+            UNCTSMapping.AlternativeCount(measure: "parole", stage: "post_sentencing", sex: "female", persons: 6),
             UNCTSMapping.AlternativeCount(measure: "officer_diversion", stage: "pre_trial", sex: "female", persons: 30),
+            UNCTSMapping.AlternativeCount(measure: "officer_diversion", stage: "pre_trial", sex: "male", persons: 25),
         ]
         let export = try StatisticalExports.uncts(
             cells: cells, alternatives: alternatives, mapping: standardPolicing, year: 2025, jurisdiction: "Demo", generatedAt: generatedAt, threshold: 5
         )
-        #expect(export.tables.map(\.name) == ["formal_contact", "prosecuted", "convicted", "alternatives"])
+        #expect(export.tables.map(\.name) == [
+            "formal_contact_by_sex", "formal_contact_by_age_class", "formal_contact_by_citizenship",
+            "prosecuted_by_sex", "prosecuted_by_age_class", "prosecuted_by_citizenship",
+            "convicted_by_sex", "convicted_by_age_class", "convicted_by_citizenship", "alternatives",
+        ])
         let contact = export.tables[0]
-        #expect(contact.rows.count == 2 * 3 * 3 * 3)
-        #expect(contact.row("06011", "male", "adult", "national")?.persons == 60)
+        #expect(contact.dimensions == ["iccs", "sex"])
+        #expect(contact.rows.count == 2 * 3)
+        #expect(contact.row("06011", "male")?.persons == 60)
         #expect(contact.rows.allSatisfy { !$0.suppressed })
-        let convicted = export.tables[2]
-        #expect(convicted.row("06011", "female", "adult", "national")?.suppressed == true)
+        #expect(export.tables[2].row("06011", "national")?.persons == 100)
+        let convicted = export.tables[6]
+        #expect(convicted.row("06011", "female")?.suppressed == true)
         #expect(Self.everyLineHidesTwo(convicted))
-        let alternativesTable = export.tables[3]
-        #expect(Set(alternativesTable.rows.map { $0.keys[0] }) == ["officer_diversion", "probation"])
-        #expect(alternativesTable.rows.first?.keys[0] == "officer_diversion")
+        let alternativesTable = try #require(export.tables.last)
+        #expect(alternativesTable.dimensions == ["measure_type", "stage", "sex"])
+        #expect(alternativesTable.rows.map { "\($0.keys[0])@\($0.keys[1])" }.uniqued() == [
+            "officer_diversion@pre_trial", "probation@sentencing", "parole@post_sentencing",
+        ])
         #expect(alternativesTable.row("officer_diversion", "pre_trial", "female")?.persons == 30)
+        #expect(alternativesTable.row("parole", "post_sentencing", "male")?.suppressed == true)
+        #expect(alternativesTable.rows.filter(\.suppressed).count >= 4)
+        #expect(!export.notes.contains { $0.hasPrefix("Withheld whole") })
     }
 
     @Test("A table whose totals alone reveal a small count is withheld whole")

@@ -219,5 +219,51 @@ check "simulate refuses a bad candidate, listing each problem with line and colu
   && grep -q "check: the compiled rules and the full evaluation agree" "$WORK/out"
 check "bench simulation reports contacts × policies per second and the rules check" $?
 
+# Statistical exports: UN-CTS and TDI, as CSV and JSON, small counts withheld, each export audited.
+EXPORT_DB="sqlite://$WORK/export.sqlite"
+DATABASE_URL="$EXPORT_DB" "$BIN" migrate >/dev/null 2>&1
+DATABASE_URL="$EXPORT_DB" "$BIN" policy activate "$POLICIES/demo.yaml" >/dev/null
+YEAR=$(date -u +%Y)
+python3 -c '
+import sqlite3,sys,datetime
+year=int(sys.argv[2]); day=(datetime.date(year,1,15)-datetime.date(1970,1,1)).days
+c=sqlite3.connect(sys.argv[1])
+# 12 women (8 of them entering outpatient treatment for heroin), 9 national and 3 foreign men, 6 women trafficking at trial.
+groups=[("w",12,"female","DRP","possession_personal_use","pre_trial",None),("m",9,"male","DRP","possession_personal_use","sentencing","probation"),
+        ("f",3,"male","BR","possession_personal_use","sentencing","probation"),("t",6,"female","DRP","supply","trial","treatment_court")]
+for g,n,sex,nat,offence,stage,measure in groups:
+    for i in range(n):
+        treated = g=="w" and i<8
+        c.execute("""INSERT INTO evidence_contacts (contact_key, source, person_key, occurred_day, period_month, period_quarter, period_year,
+          sex, age, region, nationality, offence, substance, seizures, circumstances, serious_convictions, stage, measure_type, screened, eligible,
+          diverted, referral_sent, referral_accepted, referral_engaged, treatment_modality, intake_day, incentives, sanctions)
+          VALUES (?, "historical", ?, ?, ?, ?, ?, ?, 30, "R1", ?, ?, ?, "", 0, "", ?, ?, 0, 1, 1, ?, ?, ?, ?, ?, 0, 0)""",
+          ("x-%s%d" % (g,i), "p-%s%d" % (g,i), day, "%d-01" % year, "%d-Q1" % year, str(year), sex, nat, offence, "heroin" if treated else "cannabis_herb",
+           stage, measure, int(treated), int(treated), int(treated), "outpatient" if treated else None, day + 10 if treated else None))
+c.commit()' "$WORK/export.sqlite" "$YEAR"
+audit_export=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM audit_entries").fetchone()[0])' "$WORK/export.sqlite")
+DATABASE_URL="$EXPORT_DB" "$BIN" export uncts --year "$YEAR" >"$WORK/uncts.csv" 2>"$WORK/err"; status=$?
+[ "$status" -eq 0 ] && head -n 1 "$WORK/uncts.csv" | grep >/dev/null "^table,iccs,sex,age_class,citizenship,measure_type,stage,persons,suppressed" \
+  && grep >/dev/null "^formal_contact_by_sex,06011,female,,,,,12,false" "$WORK/uncts.csv" && grep >/dev/null "^convicted_by_sex,06011,male,,,,,12,false" "$WORK/uncts.csv"
+check "export uncts writes CSV to standard output, one line per cell" $?
+grep >/dev/null "^formal_contact_by_citizenship,06011,,,foreign,,,,true" "$WORK/uncts.csv" \
+  && awk -F, 'NR > 1 && $8 != "" && $8 + 0 > 0 && $8 + 0 < 5 { bad = 1 } END { exit bad }' "$WORK/uncts.csv"
+check "export uncts withholds the 3 foreign men and publishes no count under 5" $?
+DATABASE_URL="$EXPORT_DB" "$BIN" export tdi --year "$YEAR" --format json --output "$WORK/tdi.json" | grep >/dev/null "Wrote tdi-$YEAR.json to $WORK/tdi.json: 4 tables"
+check "export tdi --format json --output writes the file and says so" $?
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+rows={(r["primary_drug"],r["sex"]):r for t in d["tables"] if t["name"]=="sex_by_drug" for r in t["rows"]}
+notrec={v["name"] for v in d["variables"] if v["status"]=="not_recorded"}
+sys.exit(0 if d["standard"]=="tdi" and d["year"]==int(sys.argv[2]) and d["suppression"]["threshold"]==5 and rows[("opioids","female")]["persons"]==8
+         and {"route_of_administration","education","labour_status"} <= notrec else 1)' "$WORK/tdi.json" "$YEAR"
+check "the TDI JSON counts the 8 women entering treatment and marks what Diversion does not record" $?
+DATABASE_URL="$EXPORT_DB" one_line_error "$BIN" export uncts --year 1969 && grep -q "1970" "$WORK/err"; check "a year before 1970 is one line and a failure" $?
+[ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM audit_entries WHERE resource_type = ? AND username = ?", ("statistical_export","command line")).fetchone()[0])' "$WORK/export.sqlite")" -eq 2 ] \
+  && [ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM audit_entries").fetchone()[0])' "$WORK/export.sqlite")" -eq $((audit_export + 2)) ] \
+  && DATABASE_URL="$EXPORT_DB" "$BIN" audit verify >/dev/null
+check "each export writes one audit entry, and the refused one none" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -117,6 +117,7 @@ func routes(_ app: Application, resources: URL) throws {
     DrugTestPages().register(web)
     EvidencePages().register(web)
     ExportPages().register(web)
+    SimulationPages().register(web)
     // The call-in page is public and keeps no session, so it sits outside the signed-in pages' CSRF check.
     CallInPage().register(app.routes)
 }

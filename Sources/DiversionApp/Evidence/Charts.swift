@@ -201,15 +201,16 @@ enum Charts {
         hatch(&svg, id: id)
         svg.close("defs")
         if !legend.isEmpty { lineLegend(&svg, id: id, rows: legend) }
-        yAxis(&svg, scale: scale, unit: unit, left: plotLeft, right: plotRight, y: y)
-
+        // Strips first, kept inside the plot, so the axis and its labels stay readable over them.
         let strip = min(max(step * 0.8, 8), 28)
         for i in suppressedAt {
+            let left = max(plotLeft, x(i) - strip / 2), right = min(plotRight, x(i) + strip / 2)
             svg.empty("rect", [
-                "class": "suppressed", "x": n(x(i) - strip / 2), "y": n(top), "width": n(strip), "height": n(plotBottom - top),
+                "class": "suppressed", "x": n(left), "y": n(top), "width": n(right - left), "height": n(plotBottom - top),
                 "fill": "url(#\(id)-hatch)",
             ])
         }
+        yAxis(&svg, scale: scale, unit: unit, left: plotLeft, right: plotRight, y: y)
         // Labels thin out so they never overlap, however many periods there are.
         let every = max(1, Int((Double(periods.count) * 58 / (plotRight - plotLeft + 58)).rounded(.up)))
         svg.open("g", ["class": "axis", "fill": muted, "text-anchor": "middle"])

@@ -178,7 +178,8 @@ struct EvidencePages {
             csv: "/analysis/indicators/\(indicator.code)?" + csvQuery.joined(separator: "&"),
             asOf: w.asOfNote(try await refreshed(req)), errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )
-        return try await req.page("indicator", title: "indicators_catalogue_title", content: page,
+        // A title that is not a message key is shown as it is.
+        return try await req.page("indicator", title: page.title, content: page,
                                   status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
@@ -222,9 +223,12 @@ struct EvidencePages {
             EvidenceFigure(monthly, id: "public-contacts-by-month", title: w.word("evidence_fig_contacts", "Contacts by month"), wording: w),
             EvidenceFigure(byAge, id: "public-diverted-by-age", title: w.word("evidence_fig_diverted_age", "Share diverted by age group"), wording: w),
         ]
+        let counted = try await refreshed(req)
+        // Nothing is published before the figures are first counted, or while no contact is on record.
+        let published = counted != nil || (contacts.rows.first?.value ?? 0) > 0
         return PublicPage(
-            jurisdiction: policy.jurisdiction, hasFigures: contacts.hasFigures, headlines: headlines, figures: figures,
-            period: w.periodNote(contacts), asOf: w.asOfNote(try await refreshed(req))
+            jurisdiction: policy.jurisdiction, hasFigures: published, headlines: headlines, figures: figures,
+            period: w.periodNote(contacts), asOf: w.asOfNote(counted)
         )
     }
 

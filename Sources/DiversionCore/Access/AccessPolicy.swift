@@ -55,6 +55,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case breakGlass = "break_glass"
     /// Aggregated, suppressed indicators and exports: never a row about a person.
     case indicator
+    /// Replaying the evidence's contacts under a candidate policy; only suppressed counts come out.
+    case simulation
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -153,6 +155,8 @@ public struct AccessPolicy: Sendable {
                   roles: [.analyst], actions: [.read, .search, .update], resource: .indicator),
             Grant(rule: "administrators read the suppressed indicators",
                   roles: [.admin], actions: [.read, .search], resource: .indicator),
+            Grant(rule: "analysts simulate candidate policies on the evidence's contacts",
+                  roles: [.analyst], actions: [.evaluate], resource: .simulation),
             Grant(rule: "every signed-in user reads the active jurisdiction policy",
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
@@ -207,6 +211,7 @@ extension Resource {
         case .disclosure: "the accounting of disclosures"
         case .breakGlass: "emergency access"
         case .indicator: "indicators"
+        case .simulation: "policy simulations"
         case .sealedRecord: "sealed records"
         }
     }

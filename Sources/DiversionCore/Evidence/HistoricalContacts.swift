@@ -99,6 +99,10 @@ public enum HistoricalColumn: String, Sendable, CaseIterable {
 
     /// The columns every file must have.
     public static let required: [HistoricalColumn] = [.reference, .person, .contactDate, .region]
+
+    static let ordinals: [HistoricalColumn: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+    /// The column's place in `allCases`.
+    var ordinal: Int { Self.ordinals[self] ?? 0 }
 }
 
 /// The contacts and outcomes of a historical file, with the line each came from.
@@ -209,6 +213,8 @@ struct RowContext {
     let width: Int
     let offences: Set<String>
     let substances: [String: JurisdictionPolicy.Substance]
+    /// The field index of each column, by the column's ordinal.
+    let positions: [Int?]
 
     init(policy: JurisdictionPolicy, today: CalendarDate, index: [HistoricalColumn: Int], width: Int) {
         self.policy = policy
@@ -219,6 +225,7 @@ struct RowContext {
         var substances: [String: JurisdictionPolicy.Substance] = [:]
         for s in policy.substances { substances[s.code] = s }
         self.substances = substances
+        positions = HistoricalColumn.allCases.map { index[$0] }
     }
 }
 
@@ -226,6 +233,8 @@ struct RowContext {
 struct RowParser {
     let context: RowContext
     let record: CSVRecord
+    /// The trimmed cells by column ordinal; nil when the column is absent or the cell empty.
+    let cells: [String?]
     var errors: [HistoricalImportError] = []
     /// The row's reference when it has a usable one, for the duplicate check.
     var reference: String?
@@ -233,6 +242,20 @@ struct RowParser {
     init(context: RowContext, record: CSVRecord) {
         self.context = context
         self.record = record
+        var cells = [String?](repeating: nil, count: HistoricalColumn.allCases.count)
+        for (ordinal, index) in context.positions.enumerated() {
+            if let index, index < record.fields.count { cells[ordinal] = Self.trimmed(record.fields[index]) }
+        }
+        self.cells = cells
+    }
+
+    /// Without spaces or tabs at either end; nil when nothing is left. Most cells need no trimming, so look first.
+    static func trimmed(_ text: String) -> String? {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return nil }
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard blank(first) || blank(last) else { return text }
+        let t = text.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty ? nil : t
     }
 
     mutating func fail(_ column: HistoricalColumn, _ message: String) {
@@ -240,11 +263,7 @@ struct RowParser {
     }
 
     /// The trimmed cell, or nil when the column is absent or the cell empty.
-    func value(_ column: HistoricalColumn) -> String? {
-        guard let i = context.index[column], i < record.fields.count else { return nil }
-        let text = record.fields[i].trimmingCharacters(in: .whitespaces)
-        return text.isEmpty ? nil : text
-    }
+    func value(_ column: HistoricalColumn) -> String? { cells[column.ordinal] }
 
     mutating func code(_ column: HistoricalColumn, required: Bool, what: String) -> String? {
         guard let text = value(column) else {

@@ -92,7 +92,7 @@ public struct SimulationReport: Sendable, Equatable, Codable {
     public var to: CalendarDate?
     public var dimensions: [SimulationDimension]
     public var total: GroupRow
-    /// One row per group of the dimensions, in label order; empty without dimensions.
+    /// One row per group of the dimensions, in reading order; empty without dimensions.
     public var groups: [GroupRow]
     public var custody: Custody
     public var rules: [RuleChange]
@@ -307,7 +307,22 @@ public enum PolicySimulation {
             .init(group: groups.labels[g], contacts: groups.contacts[g], recordedEligible: groups.recordedEligible[g],
                   recordedDiverted: groups.recordedDiverted[g], baselineDiverted: base.diverted[g], candidateDiverted: tally.diverted[g])
         }
-        rows.sort { $0.group.lexicographicallyPrecedes($1.group) }
+        let ageLabels = AgeGroups(bands: baseline.evidence.ageBands).labels
+        let sexes = Sex.allCases.map(\.rawValue)
+        // Groups read in a natural order: sexes as listed, age groups youngest first, other codes alphabetically, unknown last.
+        func rank(_ d: SimulationDimension, _ label: String) -> (Int, Int, String) {
+            switch d {
+            case .sex: (0, sexes.firstIndex(of: label) ?? sexes.count, label)
+            case .ageGroup: (0, ageLabels.firstIndex(of: label) ?? ageLabels.count, label)
+            default: (label == "unknown" || label == "none" ? 1 : 0, 0, label)
+            }
+        }
+        rows.sort { a, b in
+            for (k, d) in groups.dimensions.enumerated() where a.group[k] != b.group[k] {
+                return rank(d, a.group[k]) < rank(d, b.group[k])
+            }
+            return false
+        }
         if groups.dimensions.isEmpty { rows = [] }
         let total = SimulationReport.GroupRow(
             group: [], contacts: groups.contacts.reduce(0, +), recordedEligible: groups.recordedEligible.reduce(0, +),

@@ -13,6 +13,9 @@ import Foundation
 // 2. Adding "x = 0" for the cells of E, a cell is worked out exactly when its unit vector lies in the row space of
 //    the system, which reduced row echelon form shows directly. Because K contains a change that raises every
 //    zero cell outside E, the cone spans the whole remaining null space, so nothing else is pinned by signs.
+// 3. Counts are whole numbers. In one and two dimensions the line equations are totally unimodular, so a value
+//    free over the reals takes at least two whole values. In three or more it may not, so every cell must also be
+//    moved by an explicit whole-number change (see `determined`).
 //
 // Arithmetic is exact (fractions of Int with overflow checks). Should a number ever overflow, the audit answers
 // the cautious way: every zero cell known (E = all of them) or every cell of the group worked out.

@@ -288,6 +288,9 @@ public enum ExportSex {
 
 /// How Diversion's contact facts read in UN-CTS terms, from the active policy.
 ///
+/// - Tables: for each level, one table per disaggregation UN-CTS asks for (sex, adult or juvenile, citizenship),
+///   each crossed with the ICCS class. Crossing all of them at once leaves so many cells whose neighbours are
+///   known zeros that the line totals would give small counts away, and the table could not be published at all.
 /// - Counting unit: persons. Each cell counts distinct people with a contact in the year in that cell; a person
 ///   whose contacts fall in two cells (a possession and a trafficking contact, or turning adult during the year) is
 ///   counted in each, as UN-CTS counts persons per offence.
@@ -315,7 +318,29 @@ public struct UNCTSMapping: Sendable, Equatable {
         }
     }
 
-    public static let dimensions = ["iccs", "sex", "age_class", "citizenship"]
+    /// The disaggregations UN-CTS asks for, each published crossed with the ICCS class.
+    public enum Breakdown: String, Sendable, CaseIterable, Codable {
+        case sex
+        case ageClass = "age_class"
+        case citizenship
+
+        public var categories: [String] {
+            switch self {
+            case .sex: ExportSex.categories
+            case .ageClass: UNCTSMapping.ageClasses
+            case .citizenship: UNCTSMapping.citizenships
+            }
+        }
+
+        public var words: String {
+            switch self {
+            case .sex: "sex"
+            case .ageClass: "adult or juvenile"
+            case .citizenship: "citizenship"
+            }
+        }
+    }
+
     public static let offenceClasses: [OffenceClass] = [.possession, .trafficking]
     public static let ageClasses = ["adult", "juvenile", "unknown"]
     public static let citizenships = ["national", "foreign", "unknown"]
@@ -380,14 +405,26 @@ public struct UNCTSMapping: Sendable, Equatable {
         measureType ?? (diverted ? officerDiversion : nil)
     }
 
-    /// Persons counted in one UN-CTS cell (ICCS code, sex, age class, citizenship) at each level.
+    /// The category of a contact under one disaggregation.
+    public func category(_ breakdown: Breakdown, _ f: ContactFact) -> String {
+        switch breakdown {
+        case .sex: ExportSex.category(f.sex)
+        case .ageClass: ageClass(f.age)
+        case .citizenship: citizenship(f.nationality)
+        }
+    }
+
+    /// Persons counted in one UN-CTS cell (ICCS code and the category of one disaggregation) at each level.
     public struct Count: Sendable, Equatable {
+        public var breakdown: Breakdown
+        /// The ICCS code and the category.
         public var keys: [String]
         public var formalContact: Int
         public var prosecuted: Int
         public var convicted: Int
 
-        public init(keys: [String], formalContact: Int, prosecuted: Int, convicted: Int) {
+        public init(breakdown: Breakdown, keys: [String], formalContact: Int, prosecuted: Int, convicted: Int) {
+            self.breakdown = breakdown
             self.keys = keys
             self.formalContact = formalContact
             self.prosecuted = prosecuted
@@ -421,19 +458,26 @@ public struct UNCTSMapping: Sendable, Equatable {
     /// The counts of a year from facts in memory: the definition the database queries must agree with.
     public func count(_ facts: [ContactFact], year: Int) -> (cells: [Count], alternatives: [AlternativeCount]) {
         let days = ExportTables.days(of: year)
-        var people: [[String]: [Level: Set<String>]] = [:]
+        struct Cell: Hashable {
+            var breakdown: Breakdown
+            var keys: [String]
+        }
+        var people: [Cell: [Level: Set<String>]] = [:]
         var alternatives: [[String]: Set<String>] = [:]
         for f in facts where f.source != .generated && days.contains(f.occurredOn.dayNumber) {
             guard let c = offenceClass(f.offence) else { continue }
-            let keys = [c.iccsCode, ExportSex.category(f.sex), ageClass(f.age), citizenship(f.nationality)]
-            for level in levels(stage: f.stage, measureType: f.measureType) { people[keys, default: [:]][level, default: []].insert(f.personKey) }
+            let reached = levels(stage: f.stage, measureType: f.measureType)
+            for breakdown in Breakdown.allCases {
+                let cell = Cell(breakdown: breakdown, keys: [c.iccsCode, category(breakdown, f)])
+                for level in reached { people[cell, default: [:]][level, default: []].insert(f.personKey) }
+            }
             if let alternative = Self.alternative(measureType: f.measureType, diverted: f.diverted) {
                 alternatives[[alternative, f.stage.rawValue, ExportSex.category(f.sex)], default: []].insert(f.personKey)
             }
         }
-        let cells = people.map { keys, levels in
-            Count(keys: keys, formalContact: levels[.formalContact]?.count ?? 0, prosecuted: levels[.prosecuted]?.count ?? 0,
-                  convicted: levels[.convicted]?.count ?? 0)
+        let cells = people.map { cell, levels in
+            Count(breakdown: cell.breakdown, keys: cell.keys, formalContact: levels[.formalContact]?.count ?? 0,
+                  prosecuted: levels[.prosecuted]?.count ?? 0, convicted: levels[.convicted]?.count ?? 0)
         }
         let alternativeCounts = alternatives.map { AlternativeCount(measure: $0.key[0], stage: $0.key[1], sex: $0.key[2], persons: $0.value.count) }
         return (cells, alternativeCounts)
@@ -600,37 +644,30 @@ public enum ExportRules {
 
 /// The exports: counted cells in, suppressed tables with their definitions out.
 public enum StatisticalExports {
-    /// The UN-CTS export: one table per level (ICCS × sex × age class × citizenship) and the alternatives used
-    /// (measure × stage × sex), each protected as its own table.
+    /// The UN-CTS export: for each level one table per disaggregation (ICCS class × sex, × adult or juvenile,
+    /// × citizenship), and the alternatives used (measure at its stage × sex), each protected as its own table.
     public static func uncts(
         cells: [UNCTSMapping.Count], alternatives: [UNCTSMapping.AlternativeCount], mapping: UNCTSMapping, year: Int,
         jurisdiction: String, generatedAt: Date, threshold: Int
     ) throws(StatisticalExportError) -> StatisticalExport {
         var tables: [ExportTable] = []
         var withheld: [String] = []
-        let categories = [UNCTSMapping.offenceClasses.map(\.iccsCode), ExportSex.categories, UNCTSMapping.ageClasses, UNCTSMapping.citizenships]
         for level in UNCTSMapping.Level.allCases {
-            var counts: [[String]: Int] = [:]
-            for c in cells { counts[c.keys, default: 0] += c.persons(level) }
-            let (table, whole) = try ExportTables.protect(
-                name: level.rawValue, title: level.title, dimensions: UNCTSMapping.dimensions, categories: categories, counts: counts, threshold: threshold
-            )
-            tables.append(table)
-            if whole { withheld.append(level.rawValue) }
+            for breakdown in UNCTSMapping.Breakdown.allCases {
+                var counts: [[String]: Int] = [:]
+                for c in cells where c.breakdown == breakdown { counts[c.keys, default: 0] += c.persons(level) }
+                let name = "\(level.rawValue)_by_\(breakdown.rawValue)"
+                let (table, whole) = try ExportTables.protect(
+                    name: name, title: "\(level.title), by ICCS class and \(breakdown.words)", dimensions: ["iccs", breakdown.rawValue],
+                    categories: [UNCTSMapping.offenceClasses.map(\.iccsCode), breakdown.categories], counts: counts, threshold: threshold
+                )
+                tables.append(table)
+                if whole { withheld.append(name) }
+            }
         }
-        var altCounts: [[String]: Int] = [:]
-        for a in alternatives { altCounts[[a.measure, a.stage, a.sex], default: 0] += a.persons }
-        // Only alternatives used appear, in the order of the measure menu, the officer's diversion first.
-        let order = [UNCTSMapping.officerDiversion] + MeasureType.allCases.map(\.rawValue)
-        let used = Set(altCounts.filter { $0.value > 0 }.keys.map { $0[0] })
-        let measures = order.filter(used.contains) + used.subtracting(order).sorted()
-        let (alternativesTable, whole) = try ExportTables.protect(
-            name: "alternatives", title: "Persons given an alternative to prosecution or punishment, by measure, stage and sex",
-            dimensions: ["measure_type", "stage", "sex"], categories: [measures, Stage.allCases.map(\.rawValue), ExportSex.categories],
-            counts: altCounts.filter { $0.value > 0 }, threshold: threshold
-        )
+        let (alternativesTable, whole) = try alternativesTable(alternatives, threshold: threshold)
         tables.append(alternativesTable)
-        if whole { withheld.append("alternatives") }
+        if whole { withheld.append(alternativesTable.name) }
 
         var notes = [
             "Counting unit: persons. A cell counts distinct people with a contact for a drug offence in \(year) in that cell; a person whose contacts fall in two cells is counted in each.",
@@ -638,12 +675,13 @@ public enum StatisticalExports {
             "Formal contact: every recorded contact with the police for one of those offences.",
             "Prosecuted: the case's latest decision is at trial, sentencing or post-sentencing, or is a pre-trial measure the police may not order under the policy (so a prosecutor or court ordered it). A caution the police may give counts as police even when a prosecutor gave it.",
             "Convicted: the case's latest decision is at sentencing or post-sentencing.",
-            "Levels are counted by the year of the contact, as the case stood when the export was made; recent years grow as cases proceed. Levels are nested (convicted within prosecuted within formal contact) and each is protected as its own table; differences between levels are not protected.",
+            "Levels are counted by the year of the contact, as the case stood when the export was made; recent years grow as cases proceed.",
+            "Each level has one table per disaggregation UN-CTS asks for (sex, adult or juvenile, citizenship), crossed with the ICCS class, each protected as its own table. Levels are nested (convicted within prosecuted within formal contact); differences between levels are not protected.",
             "Juvenile: under the policy's age of majority (\(mapping.ageOfMajority)) at the contact; unknown when no age is recorded.",
             mapping.country.map { "National: citizen of \($0); foreign: any other recorded citizenship; unknown: none recorded." }
                 ?? "The policy names no country (evidence.country), so citizenship is unknown throughout.",
             "Sex: UN-CTS splits female and male; any other recorded sex and sex not recorded are counted together as other_or_unknown so totals add up.",
-            "Alternatives: the first measure of the case's latest decision, or officer_diversion when the officer diverted the person without a measure; persons counted per measure, stage and sex.",
+            "Alternatives: the first measure of the case's latest decision, or officer_diversion when the officer diverted the person without a measure; persons counted per measure, stage and sex. Only measures used appear; a measure at its stage is one category when the table is protected, since most measures belong to one stage.",
             "Persons held in custody (the UN-CTS prison section) are not recorded by Diversion and are not exported.",
             "Synthetic facts generated for policy simulation are never exported.",
         ]
@@ -664,6 +702,31 @@ public enum StatisticalExports {
             standard: .uncts, year: year, jurisdiction: jurisdiction, generatedAt: generatedAt, threshold: threshold,
             method: SmallCellSuppression.method, notes: notes, variables: variables, tables: tables
         )
+    }
+
+    /// The alternatives used: persons by measure, stage and sex. A measure at its stage is one category of the
+    /// protected table (most measures belong to one stage, so a full measure × stage grid would be mostly zeros the
+    /// totals make known, and would give small counts away); only pairs in use are listed.
+    static func alternativesTable(_ alternatives: [UNCTSMapping.AlternativeCount], threshold: Int) throws(StatisticalExportError) -> (ExportTable, Bool) {
+        let separator = "\u{1F}"
+        var counts: [[String]: Int] = [:]
+        for a in alternatives where a.persons > 0 { counts[[a.measure + separator + a.stage, a.sex], default: 0] += a.persons }
+        let measureOrder = [UNCTSMapping.officerDiversion] + MeasureType.allCases.map(\.rawValue)
+        let stageOrder = Stage.allCases.map(\.rawValue)
+        func rank(_ pair: String) -> (Int, Int, String) {
+            let parts = pair.components(separatedBy: separator)
+            let measure = parts.first ?? "", stage = parts.count > 1 ? parts[1] : ""
+            return (stageOrder.firstIndex(of: stage) ?? stageOrder.count, measureOrder.firstIndex(of: measure) ?? measureOrder.count, pair)
+        }
+        let pairs = Set(counts.keys.map { $0[0] }).sorted { rank($0) < rank($1) }
+        let (table, whole) = try ExportTables.protect(
+            name: "alternatives", title: "Persons given an alternative to prosecution or punishment, by measure, stage and sex",
+            dimensions: ["measure_at_stage", "sex"], categories: [pairs, ExportSex.categories], counts: counts, threshold: threshold
+        )
+        let rows = table.rows.map { row in
+            ExportRow(keys: row.keys[0].components(separatedBy: separator) + [row.keys[1]], persons: row.persons)
+        }
+        return (ExportTable(name: table.name, title: table.title, dimensions: ["measure_type", "stage", "sex"], rows: rows), whole)
     }
 
     /// The TDI export: people entering treatment by primary drug, each crossed with sex, age group at entry, referral

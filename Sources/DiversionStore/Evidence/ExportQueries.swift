@@ -34,13 +34,17 @@ public struct ExportQueries: Sendable {
     public func uncts(year: Int, mapping: UNCTSMapping, on db: any Database) async throws -> (cells: [UNCTSMapping.Count], alternatives: [UNCTSMapping.AlternativeCount]) {
         guard let sql = db as? any SQLDatabase else { throw EvidenceQueryError.notSQL }
         let text = ExportSQL(mapping: mapping, year: year)
-        guard let cellsQuery = text.unctsCells(), let alternativesQuery = text.unctsAlternatives() else { return ([], []) }
-        let cells = try await sql.raw(SQLQueryString(cellsQuery)).all().map { row in
-            UNCTSMapping.Count(
-                keys: try (0..<4).map { try row.decode(column: "d\($0)", as: String.self) },
-                formalContact: try row.decode(column: "n0", as: Int.self), prosecuted: try row.decode(column: "n1", as: Int.self),
-                convicted: try row.decode(column: "n2", as: Int.self)
-            )
+        guard let alternativesQuery = text.unctsAlternatives() else { return ([], []) }
+        var cells: [UNCTSMapping.Count] = []
+        for breakdown in UNCTSMapping.Breakdown.allCases {
+            guard let query = text.unctsCells(breakdown) else { continue }
+            cells += try await sql.raw(SQLQueryString(query)).all().map { row in
+                UNCTSMapping.Count(
+                    breakdown: breakdown, keys: [try row.decode(column: "d0", as: String.self), try row.decode(column: "d1", as: String.self)],
+                    formalContact: try row.decode(column: "n0", as: Int.self), prosecuted: try row.decode(column: "n1", as: Int.self),
+                    convicted: try row.decode(column: "n2", as: Int.self)
+                )
+            }
         }
         let alternatives = try await sql.raw(SQLQueryString(alternativesQuery)).all().map { row in
             UNCTSMapping.AlternativeCount(
@@ -132,16 +136,21 @@ struct ExportSQL {
 
     var convicted: String { "c.stage IN (\(Self.list(UNCTSMapping.convictedStages.map(\.rawValue))))" }
 
-    /// Distinct persons per cell at each level: a person is counted at a level when any of their contacts in the
-    /// cell reached it.
-    func unctsCells() -> String? {
+    /// Distinct persons per ICCS class and category of one disaggregation at each level: a person is counted at a
+    /// level when any of their contacts in the cell reached it.
+    func unctsCells(_ breakdown: UNCTSMapping.Breakdown) -> String? {
         guard let filter else { return nil }
+        let category = switch breakdown {
+        case .sex: Self.sex
+        case .ageClass: ageClass
+        case .citizenship: citizenship
+        }
         return """
-            SELECT \(iccs) AS d0, \(Self.sex) AS d1, \(ageClass) AS d2, \(citizenship) AS d3, \
+            SELECT \(iccs) AS d0, \(category) AS d1, \
             COUNT(DISTINCT c.person_key) AS n0, \
             COUNT(DISTINCT CASE WHEN \(prosecuted) THEN c.person_key END) AS n1, \
             COUNT(DISTINCT CASE WHEN \(convicted) THEN c.person_key END) AS n2 \
-            FROM evidence_contacts c WHERE \(filter) GROUP BY 1, 2, 3, 4
+            FROM evidence_contacts c WHERE \(filter) GROUP BY 1, 2
             """
     }
 

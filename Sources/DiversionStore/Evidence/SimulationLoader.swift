@@ -13,21 +13,23 @@ public struct SimulationLoader: Sendable {
         guard let sql = db as? any SQLDatabase else { return ReplayContactsBuilder().build() }
         var conditions: [SQLQueryString] = []
         if let to { conditions.append("occurred_day <= \(bind: to.dayNumber)") }
-        if let sources, !sources.isEmpty {
-            conditions.append("source IN (\(raw: sources.map { "'\($0.rawValue)'" }.joined(separator: ", ")))")
+        if let sources, let first = sources.first {
+            var list: SQLQueryString = "\(bind: first.rawValue)"
+            for s in sources.dropFirst() { list = "\(list), \(bind: s.rawValue)" }
+            conditions.append("source IN (\(list))")
         }
-        let count = try await sql.raw("SELECT COUNT(*) AS n FROM evidence_contacts\(where_(conditions))").first()?.decode(column: "n", as: Int.self) ?? 0
+        let count = try await sql.raw("SELECT COUNT(*) AS n FROM evidence_contacts\(whereClause(conditions))").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = Collector(expectedCount: count)
         try await sql.raw("""
             SELECT person_key, occurred_day, sex, age, region, nationality, offence, substance, seizures, circumstances,
                    serious_convictions, eligible, diverted
-            FROM evidence_contacts\(where_(conditions))
+            FROM evidence_contacts\(whereClause(conditions))
             ORDER BY person_key, occurred_day, contact_key
             """).run { row in rows.add(row) }
         return try rows.build()
     }
 
-    private func where_(_ conditions: [SQLQueryString]) -> SQLQueryString {
+    private func whereClause(_ conditions: [SQLQueryString]) -> SQLQueryString {
         guard var sql = conditions.first else { return "" }
         for c in conditions.dropFirst() { sql = "\(sql) AND \(c)" }
         return " WHERE \(sql)"
