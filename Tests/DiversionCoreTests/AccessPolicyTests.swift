@@ -34,10 +34,10 @@ struct AccessPolicyTests {
                       .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.evaluate, .create, .read, .search],
                       .monitoring: [.create, .read, .search, .update], .breach: [.create, .read, .search],
                       .consent: [.read, .search], .courtOrder: [.read, .search], .disclosure: [.read]],
-        .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search], .simulation: [.evaluate]],
+        .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search], .simulation: [.evaluate], .indicator: [.read, .search, .update]],
         .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search],
                  .user: [.create, .read, .search, .update], .auditTrail: [.read], .service: [.read, .search, .create, .update],
-                 .serviceCapacity: [.update], .sealedRecord: [.read], .disclosure: [.read], .breakGlass: [.create, .read, .search]],
+                 .serviceCapacity: [.update], .sealedRecord: [.read], .disclosure: [.read], .breakGlass: [.create, .read, .search], .indicator: [.read, .search]],
     ]
 
     @Test(arguments: Role.allCases)

@@ -120,7 +120,10 @@ enum Charts {
         let cells = series.flatMap(\.values)
         guard !categories.isEmpty, !series.isEmpty, cells.contains(where: { $0 != .missing }) else { return noFigures(label, words: words) }
         let id = SVGWriter.identifier(label.id)
-        let labelWidth = 150.0, valueRoom = 120.0, barHeight = 16.0, barGap = 3.0, groupGap = 12.0
+        // Room on the right for the longest direct label ("Female: 100.0 %"), so none runs off the image.
+        let longestLabel = (series.count > 1 ? (series.map { min($0.name.count, 16) }.max() ?? 0) + 2 : 0)
+            + max(words.suppressed.count, cells.compactMap(\.number).map { unit.format($0).count }.max() ?? 0)
+        let labelWidth = 150.0, valueRoom = min(max(Double(longestLabel) * 6.8 + 12, 70), 220), barHeight = 16.0, barGap = 3.0, groupGap = 12.0
         let plotLeft = labelWidth + 10, plotRight = width - valueRoom
         let legend = series.count > 1 ? legendRows(series.map(\.name), extra: cells.contains(.suppressed) ? words.suppressed : nil) : []
         let top = legendHeight(legend) + 8

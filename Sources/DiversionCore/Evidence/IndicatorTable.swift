@@ -130,6 +130,10 @@ public enum IndicatorAssembly {
         if query.indicator.denominator != nil, kind == .percent || kind == .ratio {
             tables.append(ordered.map { Int($0.denominator.rounded()) })
         }
+        // A share also tells the rest of its denominator ("6 of 10 diverted" says 4 were not): protected as a count too.
+        if kind == .percent, query.indicator.denominator != nil {
+            tables.append(ordered.map { max(0, Int($0.denominator.rounded()) - Int($0.numerator.rounded())) })
+        }
         // Up to two dimensions the exact audit is quick; beyond, hypercubes give the same guarantee against exact
         // disclosure in time that grows with the number of small cells, not with the size of the table cubed.
         let useHypercubes = query.by.count > 2 || ordered.count > 2_500
