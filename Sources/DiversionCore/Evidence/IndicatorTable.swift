@@ -28,12 +28,16 @@ public struct IndicatorCell: Sendable, Equatable {
     public var support: Int
     public var numerator: Double
     public var denominator: Double
+    /// Every contact (or test) in the cell, whether or not it adds to the figure: protected too, so a figure of 0
+    /// never speaks for one or two people.
+    public var contacts: Int
 
-    public init(keys: [String], support: Int, numerator: Double, denominator: Double) {
+    public init(keys: [String], support: Int, numerator: Double, denominator: Double, contacts: Int? = nil) {
         self.keys = keys
         self.support = support
         self.numerator = numerator
         self.denominator = denominator
+        self.contacts = contacts ?? support
     }
 }
 
@@ -71,10 +75,15 @@ public struct SurvivalGroup: Sendable, Equatable, Codable {
 public struct SuppressionNote: Sendable, Equatable, Codable {
     public var threshold: Int
     public var method: String
+    /// Why the whole table is withheld, when it is.
+    public var withheld: String?
 
-    public init(threshold: Int, method: String) {
+    public static let withheldExplanation = "This cut is withheld: its totals would reveal a small count whatever cells were hidden. Cut by fewer dimensions, or a longer period."
+
+    public init(threshold: Int, method: String, withheld: String? = nil) {
         self.threshold = threshold
         self.method = method
+        self.withheld = withheld
     }
 }
 
@@ -125,7 +134,8 @@ public enum IndicatorAssembly {
         let kind = query.indicator.kind
         // Every count the row shows is protected with its own complementary pattern; a row hides when any of them does.
         var hidden = Set<Int>()
-        var tables: [[Int]] = [ordered.map(\.support)]
+        var withheld = false
+        var tables: [[Int]] = [ordered.map(\.support), ordered.map(\.contacts)]
         if numeratorIsCount(kind) { tables.append(ordered.map { Int($0.numerator.rounded()) }) }
         if query.indicator.denominator != nil, kind == .percent || kind == .ratio {
             tables.append(ordered.map { Int($0.denominator.rounded()) })
@@ -144,6 +154,8 @@ public enum IndicatorAssembly {
                     ? try SmallCellSuppression.protectByHypercubes(table, threshold: threshold)
                     : try SmallCellSuppression.protect(table, threshold: threshold)
                 hidden.formUnion(result.suppressed.keys)
+                // A small count its own totals give away cannot be hidden cell by cell: the table is not published.
+                if !result.isPublishable { withheld = true }
             } catch {
                 // A table the protection cannot read is not published at all.
                 hidden.formUnion(ordered.indices)
@@ -158,7 +170,7 @@ public enum IndicatorAssembly {
             case .ratio: den > 0 && den < threshold
             default: false
             }
-            if hidden.contains(i) || smallRate {
+            if withheld || hidden.contains(i) || smallRate {
                 return IndicatorRow(dimensions: dims, value: nil, numerator: nil, denominator: nil, suppressed: true)
             }
             return IndicatorRow(
@@ -168,7 +180,10 @@ public enum IndicatorAssembly {
         }
         return IndicatorTable(
             indicator: query.indicator, by: query.by, rows: rows,
-            suppression: SuppressionNote(threshold: threshold, method: useHypercubes ? SmallCellSuppression.hypercubeMethod : SmallCellSuppression.method),
+            suppression: SuppressionNote(
+                threshold: threshold, method: useHypercubes ? SmallCellSuppression.hypercubeMethod : SmallCellSuppression.method,
+                withheld: withheld ? SuppressionNote.withheldExplanation : nil
+            ),
             asOf: query.asOf, from: query.from, to: query.to, region: query.region, assumptions: assumptions
         )
     }

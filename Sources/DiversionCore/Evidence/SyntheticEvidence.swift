@@ -42,7 +42,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// kept apart as the `generated` source.
 public enum SyntheticEvidence {
     /// Share of contacts followed by a new one within 730 days, diverted or not, before the four-contact cap trims it.
-    static let recontact = (diverted: 0.40, notDiverted: 0.52)
+    static let recontact = (diverted: 0.385, notDiverted: 0.50)
 
     /// `contacts` contacts spread over the three years up to `end`, drawn from `seed` alone.
     public static func generate(contacts: Int, seed: UInt64, policy: JurisdictionPolicy, endingOn end: CalendarDate) -> (facts: [ContactFact], tests: [TestFact]) {

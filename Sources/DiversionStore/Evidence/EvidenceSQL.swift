@@ -62,7 +62,7 @@ struct EvidenceSQL {
             WHEN c.measure_end_day IS NOT NULL AND c.measure_end_day < \(asOf) THEN c.measure_end_day - c.measure_start_day \
             ELSE \(asOf) - c.measure_start_day END)
             """
-        let treatmentEnd = "COALESCE(c.dropped_day, c.measure_end_day, c.intake_day + 180)"
+        let treatmentEnd = "COALESCE(c.dropped_day, c.intake_day + 180)"
         let treatmentDays = """
             (CASE WHEN c.intake_day IS NULL OR c.intake_day > \(asOf) THEN 0 \
             WHEN \(treatmentEnd) < \(asOf) THEN \(treatmentEnd) - c.intake_day ELSE \(asOf) - c.intake_day END)
@@ -142,9 +142,18 @@ struct EvidenceSQL {
     /// Support, numerator and denominator per cell.
     func grouped() -> String {
         let i = query.indicator
-        let support = onTests ? "COUNT(*)" : (i.numerator == .persons ? "COUNT(DISTINCT c.person_key)" : "COUNT(*)")
+        // What suppression protects: the contacts (or people, or tests) the figure rests on, not every contact in the cell.
+        let support: String = switch i.kind {
+        case _ where onTests: "COUNT(*)"
+        case .count: quantity(i.numerator)
+        case .percent: i.denominator.map(quantity) ?? "COUNT(*)"
+        case .ratio: "SUM(CASE WHEN c.incentives + c.sanctions > 0 THEN 1 ELSE 0 END)"
+        case .days, .money: "SUM(c.diverted)"
+        case .medianDays, .survival: "COUNT(*)"
+        }
         return statement(select: [
             "\(support) AS support",
+            "COUNT(*) AS contacts",
             "CAST(\(quantity(i.numerator)) AS DOUBLE PRECISION) AS num",
             "CAST(\(i.denominator.map(quantity) ?? "COUNT(*)") AS DOUBLE PRECISION) AS den",
         ], extraGroups: 0, conditions: [])

@@ -145,8 +145,9 @@ public struct EvidenceStore: Sendable {
         default:
             let cells = try await sql.raw(SQLQueryString(sqlText.grouped())).all().map { row in
                 IndicatorCell(
-                    keys: try keys(row), support: try row.decode(column: "support", as: Int.self),
-                    numerator: try row.decode(column: "num", as: Double?.self) ?? 0, denominator: try row.decode(column: "den", as: Double?.self) ?? 0)
+                    keys: try keys(row), support: try row.decode(column: "support", as: Int?.self) ?? 0,
+                    numerator: try row.decode(column: "num", as: Double?.self) ?? 0, denominator: try row.decode(column: "den", as: Double?.self) ?? 0,
+                    contacts: try row.decode(column: "contacts", as: Int?.self) ?? 0)
             }
             let assumptions = query.indicator.kind == .money || query.indicator.kind == .days ? CostAssumptions.lines(e.costs) : []
             return IndicatorAssembly.table(query, cells: cells, threshold: threshold, assumptions: assumptions)
@@ -186,7 +187,7 @@ public enum CostAssumptions {
             out.append("Measures per day: " + c.measurePerDay.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "_", with: " ")) \(money($0.value))" }.joined(separator: "; ") + "; others as probation.")
         }
         out.append("Treatment per day: " + c.treatmentPerDay.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "_", with: " ")) \(money($0.value))" }.joined(separator: "; ") + ".")
-        out.append("Treatment lasts from intake until it ends, or 180 days when no end is recorded; measures from their start to their end or the end of follow-up.")
+        out.append("Treatment lasts from intake until the person disengages or withdraws, or 180 days when no end is recorded; measures from their start to their end. Both are counted up to the end of follow-up.")
         out.append(c.source)
         return out
     }
