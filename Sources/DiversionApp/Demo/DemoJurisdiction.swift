@@ -39,6 +39,9 @@ public enum DemoJurisdiction {
     /// With `caseload`, also a few hundred people with contacts, screenings and referrals in every status.
     /// Seeds what is missing; with `caseload`, also the demo caseload and the participant whose month of supervision
     /// is on record, answering her name and a fresh call-in code when she was seeded now.
+    /// Synthetic contacts the demo adds to its figures.
+    static let demoGeneratedContacts = 20_000
+
     @discardableResult
     public static func seed(_ app: Application, caseload: Bool = false) async throws -> (participant: String, callInCode: String)? {
         let db = app.db
@@ -75,6 +78,12 @@ public enum DemoJurisdiction {
         // The analyst's figures start from what was just seeded.
         if let active = try await app.diversion.policies.active(on: db) {
             try await EvidenceRefresh().run(policy: active.policy, at: app.diversion.now(), on: db)
+            // A few years of synthetic contacts, labelled as such on every page, so the charts have something to show.
+            if try await EvidenceStore().count(source: .generated, on: db).contacts == 0 {
+                let (facts, tests) = SyntheticEvidence.generate(
+                    contacts: demoGeneratedContacts, seed: 2026, policy: active.policy, endingOn: CalendarDate(app.diversion.now()))
+                try await EvidenceStore().replace(source: .generated, facts: facts, tests: tests, at: app.diversion.now(), on: db)
+            }
         }
         return participant
     }

@@ -111,7 +111,7 @@ struct EvidencePages {
                            survivalAxis: w.word("evidence_days_since_contact", "Days since the contact")),
         ]
         let page = DashboardPage(
-            headlines: headlines, figures: figures, period: w.periodNote(contacts), asOf: w.asOfNote(try await refreshed(req)),
+            headlines: headlines, figures: figures, period: w.periodNote(contacts), asOf: try await asOfNote(req, w),
             canRefresh: req.diversion.policy.decide(principal, .update, .indicator).isAllowed,
             notice: req.query[String.self, at: "notice"] == "refreshed" ? w.word("evidence_refreshed", "The figures were counted again.") : nil
         )
@@ -176,7 +176,7 @@ struct EvidencePages {
             figures: table.map { [EvidenceFigure($0, id: indicator.code, wording: w,
                                                  survivalAxis: indicator.code == "time_to_reoffence" ? w.word("evidence_days_since_contact", "Days since the contact") : nil)] } ?? [],
             csv: "/analysis/indicators/\(indicator.code)?" + csvQuery.joined(separator: "&"),
-            asOf: w.asOfNote(try await refreshed(req)), errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
+            asOf: try await asOfNote(req, w), errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )
         // A title that is not a message key is shown as it is.
         return try await req.page("indicator", title: page.title, content: page,
@@ -228,7 +228,7 @@ struct EvidencePages {
         let published = counted != nil || (contacts.rows.first?.value ?? 0) > 0
         return PublicPage(
             jurisdiction: policy.jurisdiction, hasFigures: published, headlines: headlines, figures: figures,
-            period: w.periodNote(contacts), asOf: w.asOfNote(counted)
+            period: w.periodNote(contacts), asOf: try await asOfNote(req, w)
         )
     }
 
@@ -242,6 +242,19 @@ struct EvidencePages {
             year -= 1
         }
         return (CalendarDate(year: year, month: month, day: 1), today)
+    }
+
+    /// When the figures were counted and what they were counted from, so generated figures never pass for real ones.
+    private func asOfNote(_ req: Request, _ w: EvidenceWording) async throws -> String {
+        let refreshes = try await EvidenceStore().refreshes(on: req.db)
+        var note = w.asOfNote(refreshes.map(\.at).max().map(req.shown))
+        let parts = refreshes.filter { $0.contacts > 0 }.sorted { $0.source < $1.source }.map { r in
+            w.word("evidence_source_\(r.source)", r.source).replacingOccurrences(of: "{n}", with: String(r.contacts))
+        }
+        if !parts.isEmpty {
+            note += " " + w.word("evidence_sources", "Counted from {list}.").replacingOccurrences(of: "{list}", with: parts.joined(separator: "; "))
+        }
+        return note
     }
 
     /// When the figures were last counted, as a page shows a time.
