@@ -12,6 +12,7 @@ struct EvidencePages {
         var period: String
         var asOf: String
         var canRefresh: Bool
+        var canSimulate: Bool
         var notice: String?
     }
 
@@ -113,6 +114,7 @@ struct EvidencePages {
         let page = DashboardPage(
             headlines: headlines, figures: figures, period: w.periodNote(contacts), asOf: try await asOfNote(req, w),
             canRefresh: req.diversion.policy.decide(principal, .update, .indicator).isAllowed,
+            canSimulate: req.diversion.policy.decide(principal, .evaluate, .simulation).isAllowed,
             notice: req.query[String.self, at: "notice"] == "refreshed" ? w.word("evidence_refreshed", "The figures were counted again.") : nil
         )
         return try await req.page("analysis", title: "analysis_title", content: page)
