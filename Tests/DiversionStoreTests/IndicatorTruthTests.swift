@@ -21,6 +21,7 @@ private let cuts: [(by: [EvidenceDimension], from: CalendarDate?, to: CalendarDa
     ([.nationality], nil, nil, nil),
     ([.offence], nil, nil, nil),
     ([.pathway], nil, nil, nil),
+    ([.comparison], nil, nil, nil),
     ([.measureType, .stage], nil, nil, nil),
     ([.substance, .pathway], nil, nil, nil),
     ([.sex, .pathway], CalendarDate(year: 2024, month: 1, day: 1), CalendarDate(year: 2024, month: 12, day: 31), "R2"),
@@ -92,6 +93,7 @@ struct Truth {
             return n == country ? "national" : "foreign"
         case .offence: return e.offenceClass(f.offence).rawValue
         case .pathway: return f.diverted ? "diverted" : "not_diverted"
+        case .comparison: return f.diverted ? "diverted" : f.eligible ? "eligible_not_diverted" : "not_eligible"
         case .month: return month(test?.testOn ?? f.occurredOn)
         case .quarter:
             let c = test?.testOn ?? f.occurredOn

@@ -57,7 +57,7 @@ struct EvidenceWording {
         case .sex: return word("sex_\(raw)", raw)
         case .stage: return word("stage_\(raw)", raw)
         case .measureType: return word("measure_\(raw)", raw)
-        case .pathway, .offence, .nationality: return word("evidence_\(d.rawValue)_\(raw)", raw)
+        case .pathway, .comparison, .offence, .nationality: return word("evidence_\(d.rawValue)_\(raw)", raw)
         case .substance: return policy.substances.first { $0.code == raw }?.name ?? raw
         case .ageGroup:
             if raw.hasPrefix("under ") { return word("evidence_age_under", "Under {age}").replacingOccurrences(of: "{age}", with: String(raw.dropFirst(6))) }

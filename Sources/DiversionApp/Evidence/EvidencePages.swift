@@ -87,7 +87,8 @@ struct EvidencePages {
         let divertedBy = try await table("diverted_share", [.ageGroup, .sex])
         let monthly = try await table("contacts", [.month])
         let tests = try await table("negative_tests", [.month])
-        let reoffence = try await table("time_to_reoffence", [.pathway], inPeriod: false)
+        // Against the comparison group (eligible but not diverted), not against everyone else.
+        let reoffence = try await table("time_to_reoffence", [.comparison], inPeriod: false)
         try await req.diversion.auditTrail.record(try Set(["contacts", "people_in_contact", "diverted_share", "completion_rate", "recidivism_12",
                                                            "negative_tests", "time_to_reoffence"]).sorted().map {
             try req.auditEvent(.read, "indicator", id: $0)
@@ -108,7 +109,7 @@ struct EvidencePages {
             EvidenceFigure(divertedBy, id: "diverted-by-sex-age", title: w.word("evidence_fig_diverted", "Share diverted by age group and sex"), wording: w),
             EvidenceFigure(monthly, id: "contacts-by-month", title: w.word("evidence_fig_contacts", "Contacts by month"), wording: w),
             EvidenceFigure(tests, id: "negative-tests-by-month", title: w.word("evidence_fig_tests", "Share of negative tests by month"), wording: w),
-            EvidenceFigure(reoffence, id: "time-to-reoffence", title: w.word("evidence_fig_reoffence", "Time to a new offence by pathway"), wording: w,
+            EvidenceFigure(reoffence, id: "time-to-reoffence", title: w.word("evidence_fig_reoffence", "Time to a new offence: diverted and the comparison group"), wording: w,
                            survivalAxis: w.word("evidence_days_since_contact", "Days since the contact")),
         ]
         let page = DashboardPage(

@@ -13,6 +13,8 @@ public enum EvidenceDimension: String, Sendable, Codable, CaseIterable {
     case offence
     /// Diverted or not: the comparison every outcome indicator invites.
     case pathway
+    /// Diverted, eligible but not diverted (the comparison group), or not eligible.
+    case comparison
     case month, quarter, year
 
     public var isPeriod: Bool { self == .month || self == .quarter || self == .year }

@@ -22,6 +22,7 @@ struct EvidenceSQL {
         case .stage: return "c.stage"
         case .measureType: return "COALESCE(c.measure_type, 'none')"
         case .pathway: return "CASE WHEN c.diverted = 1 THEN 'diverted' ELSE 'not_diverted' END"
+        case .comparison: return "CASE WHEN c.diverted = 1 THEN 'diverted' WHEN c.eligible = 1 THEN 'eligible_not_diverted' ELSE 'not_eligible' END"
         case .month: return onTests ? "t.period_month" : "c.period_month"
         case .quarter: return onTests ? "t.period_quarter" : "c.period_quarter"
         case .year: return onTests ? "t.period_year" : "c.period_year"
@@ -152,7 +153,8 @@ struct EvidenceSQL {
         case .medianDays, .survival: "COUNT(*)"
         }
         return statement(select: [
-            "\(support) AS support",
+            // Sums of whole numbers are NUMERIC in PostgreSQL: cast so both databases answer a plain integer.
+            "CAST(\(support) AS BIGINT) AS support",
             "COUNT(*) AS contacts",
             "CAST(\(quantity(i.numerator)) AS DOUBLE PRECISION) AS num",
             "CAST(\(i.denominator.map(quantity) ?? "COUNT(*)") AS DOUBLE PRECISION) AS den",
