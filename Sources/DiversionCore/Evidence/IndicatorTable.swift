@@ -147,7 +147,9 @@ public enum IndicatorAssembly {
         // Up to two dimensions the exact audit is quick; beyond, hypercubes give the same guarantee against exact
         // disclosure in time that grows with the number of small cells, not with the size of the table cubed.
         let useHypercubes = query.by.count > 2 || ordered.count > 2_500
-        for values in tables {
+        // A percent's support is its denominator, and a count's contacts are often its support: protect each pattern once.
+        var protected = Set<[Int]>()
+        for values in tables where protected.insert(values).inserted {
             do {
                 let table = zip(coordinates, values).map { SuppressionCell(coordinates: $0, value: $1) }
                 let result = useHypercubes

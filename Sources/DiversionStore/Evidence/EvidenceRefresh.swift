@@ -69,7 +69,7 @@ public struct EvidenceRefresh: Sendable {
             let key = contact.id.uuidString
             var fact = ContactFact(
                 source: .recorded, contactKey: key, personKey: contact.personID.uuidString, occurredOn: day,
-                sex: person.flatMap { Sex(rawValue: $0.sex) } ?? .unknown, age: birth.map { CalendarDate.years(from: $0, to: day) },
+                sex: person.flatMap { Sex(rawValue: $0.sex) } ?? .unknown, age: birth.map { $0.completedYears(on: day) },
                 region: contact.region, nationality: person?.nationality, offence: contact.offences.first ?? "unknown",
                 substance: PrimarySubstance.of(contact.evaluation.percentOfThreshold), seizures: contact.seizures,
                 circumstances: contact.circumstances, eligible: contact.evaluation.eligible, diverted: contact.decision == .divert
@@ -120,14 +120,5 @@ public struct EvidenceRefresh: Sendable {
             facts.append(fact)
         }
         return (facts, tests)
-    }
-}
-
-extension CalendarDate {
-    /// Whole years from `birth` to `day` (an age on that day).
-    public static func years(from birth: CalendarDate, to day: CalendarDate) -> Int {
-        var years = day.year - birth.year
-        if (day.month, day.day) < (birth.month, birth.day) { years -= 1 }
-        return years
     }
 }

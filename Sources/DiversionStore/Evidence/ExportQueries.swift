@@ -94,7 +94,8 @@ struct ExportSQL {
     let mapping: UNCTSMapping
     let year: Int
 
-    static func text(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+    /// Text as a quoted SQL literal, as the indicator statements write it.
+    static func text(_ s: String) -> String { EvidenceSQL.text(s) }
     static func list(_ values: [String]) -> String { values.sorted().map(text).joined(separator: ", ") }
 
     static let sex = "CASE WHEN c.sex = 'female' THEN 'female' WHEN c.sex = 'male' THEN 'male' ELSE 'other_or_unknown' END"
