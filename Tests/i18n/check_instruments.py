@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-LANGUAGES = ["en", "es", "fr", "ru"]
+LANGUAGES = ["en", "es", "fr", "ru", "ar", "zh"]
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "Sources" / "DiversionApp" / "Resources" / "Instruments"
 MAX_LENGTH = 160
 PLACEHOLDER = "{substance}"
@@ -32,6 +32,8 @@ STIGMA = {
     "es": [r"adict", r"drogadict", r"toxic[oó]man", r"abuso", r"yonqui"],
     "fr": [r"toxicoman", r"drogu(?:é|ée|és|ées)\b", r"abus\b", r"junkie", r"alcooliques?\b"],
     "ru": [r"наркоман", r"злоупотреб", r"алкоголик", r"торчок", r"нарик"],
+    "ar": [r"مدمن", r"متعاطي المخدرات"],
+    "zh": [r"瘾君子", r"毒虫", r"吸毒者", r"吸毒人员"],
 }
 
 

@@ -3,7 +3,7 @@ import Foundation
 /// Messages of the interface in each language, from `Resources/Locales/<code>.json`.
 struct Localizer: Sendable {
     /// The languages offered, in the order the switcher shows them.
-    static let supported = ["en", "es", "fr", "ru"]
+    static let supported = ["en", "es", "fr", "ru", "ar", "zh"]
     static let fallback = "en"
 
     private let catalogues: [String: [String: String]]
