@@ -13,6 +13,8 @@ struct RetentionCommand: AsyncParsableCommand {
         )
 
         @Flag(help: "Count what is due without changing anything.") var dryRun = false
+        @Option(help: "Days the answers to idempotent writes (offline captures) are kept for retries.")
+        var idempotencyDays = RetentionRun.defaultIdempotencyDays
 
         func run() async throws {
             try await withApplication(migrate: true) { app, _ in
@@ -23,7 +25,7 @@ struct RetentionCommand: AsyncParsableCommand {
                     throw CommandFailure("the active policy no longer reads; activate a corrected version")
                 }
                 let name = "\(policy.jurisdiction) \(policy.version)"
-                let lines = try await RetentionRun(retention: policy.retention, policyName: name)
+                let lines = try await RetentionRun(retention: policy.retention, policyName: name, idempotencyDays: idempotencyDays)
                     .run(now: Date(), dryRun: dryRun, trail: AuditTrail(database: app.db), on: app.db)
                 say(dryRun ? "Retention under \(name), dry run: nothing was changed." : "Retention under \(name):")
                 printTable(["RECORDS", "KEPT", "BEFORE", dryRun ? "DUE" : "DONE", "TREATMENT"], lines.map { line in

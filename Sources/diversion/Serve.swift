@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let arguments = ["diversion", "serve", "--hostname", hostname, "--port", String(port)]
         try await withApplication(arguments: arguments, migrate: !noMigrate) { app, config in
-            var participant: (participant: String, callInCode: String)?
+            var participant: (participant: String, callInCode: String, accessCode: String)?
             if demo {
                 participant = try await DemoJurisdiction.seed(app, caseload: true)
             }
@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 if let participant {
                     say("\(participant.participant) has a month of supervision on record; her call-in code is \(participant.callInCode) (http://\(hostname):\(port)/call-in).")
+                    say("  her personal code for her own page is \(participant.accessCode) (http://\(hostname):\(port)/me).")
                 }
             }
             try await app.execute()

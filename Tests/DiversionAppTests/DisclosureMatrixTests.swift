@@ -130,7 +130,7 @@ struct DisclosureMatrixTests {
                     #expect(timeline.status == .forbidden, "\(role) \(state) timeline")
                 } else {
                     #expect(timeline.status == .ok, "\(role) \(state) timeline")
-                    #expect(timeline.text.contains("2026-11-17 · Negative") == (health && reads), "\(role) \(state) timeline: health result")
+                    #expect(timeline.text.contains("Nov 17, 2026 · Negative") == (health && reads), "\(role) \(state) timeline: health result")
                     #expect(timeline.text.contains(#"id="redisclosure-notice""#) == (health && reads && role != "provider"), "\(role) \(state) timeline: notice")
                     if role == "officer" { #expect(!timeline.text.contains("timeline-test"), "police never see tests") }
                 }

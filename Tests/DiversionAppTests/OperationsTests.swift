@@ -113,8 +113,12 @@ struct OperationsTests {
                 "GET /healthz", "GET /metrics", "GET /openapi.yaml",
                 // The call-in: a personal code stands in for a sign-in and the answer covers today or tomorrow only.
                 "GET /call-in", "POST /call-in", "GET /api/v1/call-in",
+                // The participant's sign-in: the personal code is the credential; the page itself needs the participant's session.
+                "GET /me/sign-in", "POST /me/sign-in",
                 // The published figures: suppressed tables only, for the public and the press.
                 "GET /public",
+                // The installable offline app: the manifest and the service worker carry no personal data.
+                "GET /manifest.webmanifest", "GET /sw.js",
             ])
         }
     }

@@ -12,7 +12,7 @@ struct AccessPolicyTests {
 
     /// Every role against every action on every resource: what is not listed here is denied.
     static let granted: [Role: [Resource: Set<Action>]] = [
-        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search],
+        .officer: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search, .update],
                    .screening: [.evaluate, .create, .read], .contact: [.create, .read, .search, .update], .service: [.read, .search],
                    .referral: [.create, .evaluate, .read, .search, .update]],
         .prosecutor: [.ownAccount: [.read, .delete], .policy: [.read], .eligibility: [.evaluate], .person: [.create, .read, .search],
@@ -28,12 +28,13 @@ struct AccessPolicyTests {
         .provider: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .screening: [.evaluate, .create, .read],
                     .service: [.read, .search], .serviceCapacity: [.update], .referral: [.read, .search, .update],
                     .measure: [.read, .search], .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.read, .search],
-                    .consent: [.create, .read, .search, .update], .courtOrder: [.read, .search], .disclosure: [.read, .search]],
+                    .consent: [.create, .read, .search, .update], .courtOrder: [.read, .search], .disclosure: [.read, .search],
+                    .participantCode: [.create]],
         .supervisor: [.ownAccount: [.read, .delete], .policy: [.read], .person: [.create, .read, .search], .contact: [.read, .search],
                       .service: [.read, .search], .justiceCase: [.read, .search], .measure: [.read, .search, .update],
                       .drugTest: [.create, .read, .search], .compliance: [.create, .read, .search], .response: [.evaluate, .create, .read, .search],
                       .monitoring: [.create, .read, .search, .update], .breach: [.create, .read, .search],
-                      .consent: [.read, .search], .courtOrder: [.read, .search], .disclosure: [.read]],
+                      .consent: [.read, .search], .courtOrder: [.read, .search], .disclosure: [.read], .participantCode: [.create]],
         .analyst: [.ownAccount: [.read, .delete], .policy: [.read], .service: [.read, .search], .simulation: [.evaluate], .indicator: [.read, .search, .update]],
         .admin: [.ownAccount: [.read, .delete], .policy: [.read, .create, .search], .agency: [.create, .read, .search],
                  .user: [.create, .read, .search, .update], .auditTrail: [.read], .service: [.read, .search, .create, .update],

@@ -383,8 +383,8 @@ class Pathway(Smoke):
             verdict = self.verdict(True, "route_referral_to_treatment")
             reasons = self.reasons()
             expect(any("12.5 g ≤ 25 g" in r for r in reasons), f"no reason says '12.5 g ≤ 25 g': {reasons}")
-            review = self.text("#review-by")
-            expect(re.fullmatch(r"\d{4}-\d{2}-\d{2}", review) is not None, f"#review-by reads {review!r}")
+            review = self.find("#review-by time").get_attribute("datetime") or ""
+            expect(re.fullmatch(r"\d{4}-\d{2}-\d{2}", review) is not None, f"#review-by has datetime {review!r}")
             self.shot("contact-result-mobile.png")
             return f"{verdict!r}; review by {review}"
 
@@ -537,7 +537,9 @@ class Pathway(Smoke):
             self.click_to_new_page("#do-intake_scheduled")
             self.expect_status("status_intake_scheduled")
             at = self.text("#intake-at")
-            expect(at.startswith(default.replace("T", " ")), f"#intake-at reads {at!r}, the form had {default!r}")
+            # The page writes the time in its language; the machine-readable time is in <time datetime>.
+            stamp = self.find("#intake-at time").get_attribute("datetime")
+            expect(stamp == default, f"#intake-at reads {at!r} ({stamp!r}), the form had {default!r}")
             return at
 
         def attended_engaged() -> str:

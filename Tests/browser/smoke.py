@@ -425,7 +425,9 @@ class Smoke:
         heading = self.visible("h1").text
         expect(heading == "Chidi Okafor", f"the record's heading reads {heading!r}")
         facts = self.visible("#person-facts").text
-        expect("1988-07-14" in facts and "NGA" in facts, f"the record lacks the birth date or nationality: {facts!r}")
+        # The page writes the date in its language; <time datetime> keeps it in ISO 8601.
+        born = self.find("#person-facts time").get_attribute("datetime")
+        expect(born == "1988-07-14" and "NGA" in facts, f"the record lacks the birth date or nationality: {facts!r} ({born!r})")
         expect(self.en.get("flag_homeless", "") in facts, "the housing circumstance is not shown")
         self.find("#notice")
         self.no_raw_keys()

@@ -152,7 +152,8 @@ class SupervisionTests(Smoke):
             self.open(f"/measures/{self.measure_id}/tests")
         expect(self.text("#plan-verification") == self.en["tests_plan_intact"], f"the plan check reads {self.text('#plan-verification')!r}")
         today = self.find("#testDay").get_attribute("value")
-        expect(today in self.text("#this-week-days"), f"today {today} is not among this week's days")
+        days = [e.get_attribute("datetime") for e in self.driver.find_elements(By.CSS_SELECTOR, "#this-week-days time")]
+        expect(today in days, f"today {today} is not among this week's days {days}")
         self.shot("measure-tests.png")
         Select(self.find("#outcome")).select_by_value("negative")
         Select(self.find("#specimen")).select_by_value("urine")

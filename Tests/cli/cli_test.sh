@@ -121,7 +121,7 @@ check "a dry run changes nothing, not even the audit trail" $?
 "$BIN" retention run >"$WORK/out" 2>&1 && grep -Eq "^monitoringPings +90 days +[0-9-]+ +1 +deleted" "$WORK/out"
 check "retention run deletes the expired ping" $?
 [ "$(count "SELECT COUNT(*) FROM monitoring_pings WHERE device_id = 'EM-CLI'")" -eq 1 ]; check "the recent ping stays" $?
-[ "$(count "SELECT COUNT(*) FROM audit_entries WHERE resource_type = 'retention' AND person_id IS NULL")" -eq 8 ]; check "the run is audited by counts, one entry per kind and one for people" $?
+[ "$(count "SELECT COUNT(*) FROM audit_entries WHERE resource_type = 'retention' AND person_id IS NULL")" -eq 9 ]; check "the run is audited by counts, one entry per kind, one for idempotency answers and one for people" $?
 "$BIN" audit verify | grep >/dev/null "audit chain intact"; check "audit verify passes after a retention run" $?
 
 # The service directory in Open Referral HSDS: export, import into an empty directory, export again, byte for byte.

@@ -9,11 +9,14 @@ enum Access: Sendable, CustomStringConvertible {
     case anyone
     /// A signed-in user whom the access policy allows this.
     case allowed(Action, Resource)
+    /// A person signed in with their own access code; the route shows only that person's own records.
+    case participant
 
     var description: String {
         switch self {
         case .anyone: "anyone"
         case .allowed(let a, let r): "\(a.rawValue) \(r.rawValue)"
+        case .participant: "participant (own records)"
         }
     }
 }
@@ -51,6 +54,11 @@ extension Request {
             let principal = try requirePrincipal()
             if case .deny(let reason) = diversion.policy.decide(principal, action, resource) {
                 throw APIError.forbidden(reason)
+            }
+        case .participant:
+            // A staff session does not open a participant's pages: only the person's own code does.
+            guard participant != nil else {
+                throw APIError.unauthenticated("Sign in with your personal code first.")
             }
         }
     }

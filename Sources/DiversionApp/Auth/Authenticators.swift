@@ -53,10 +53,37 @@ struct CSRFMiddleware: AsyncMiddleware {
             }
             guard let expected = request.session?.token.csrfToken,
                   let sent = try? request.content.get(String.self, at: Self.field),
-                  constantTimeEqual(sent, expected)
+                  MaskedToken.matches(sent, expected)
             else { throw APIError.invalidCSRF }
         }
         return try await next.respond(to: request)
+    }
+}
+
+/// A form token as written into a page: a fresh random pad followed by the token XOR the pad. Pages are sent
+/// compressed, and a secret repeated byte for byte beside text echoed from the request (a search box) would let an
+/// observer of compressed sizes guess it (BREACH); masked, the bytes differ on every response.
+enum MaskedToken {
+    static func mask(_ token: String) -> String {
+        let secret = Array(token.utf8)
+        let pad = (0..<secret.count).map { _ in UInt8.random(in: .min ... .max) }
+        return Data(pad + zip(pad, secret).map { $0 ^ $1 }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether `sent` is `token`, masked or as it is (API clients may send the token itself).
+    static func matches(_ sent: String, _ token: String) -> Bool {
+        if constantTimeEqual(sent, token) { return true }
+        var base64 = sent.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return false }
+        let bytes = [UInt8](data)
+        guard bytes.count % 2 == 0, !bytes.isEmpty else { return false }
+        let half = bytes.count / 2
+        let unmasked = (0..<half).map { bytes[$0] ^ bytes[half + $0] }
+        guard let text = String(bytes: unmasked, encoding: .utf8) else { return false }
+        return constantTimeEqual(text, token)
     }
 }
 

@@ -16,16 +16,16 @@ struct MeasureHeader: Encodable {
     var phaseName: String
     var active: Bool
 
-    init(_ m: MeasureRecord, person: String, matrix: ResponseMatrix, t: [String: String]) {
+    init(_ m: MeasureRecord, person: String, matrix: ResponseMatrix, t: [String: String], f: LocaleFormat) {
         id = m.id.uuidString.lowercased()
         self.person = person
         personId = m.personID.uuidString.lowercased()
         type = t["measure_\(m.type.rawValue)"] ?? m.type.rawValue
         status = m.status.rawValue
         statusLabel = t["measure_status_\(m.status.rawValue)"] ?? m.status.rawValue
-        start = m.start.description
+        start = f.date(m.start)
         phase = m.phase
-        phaseName = matrix.phase(m.phase)?.name ?? ""
+        phaseName = PolicyWording(language: f.language, messages: t).phase(matrix.phase(m.phase))
         active = m.isActive
     }
 }
@@ -70,7 +70,10 @@ struct CompliancePages {
         /// The redisclosure notice, when the page shows a health service's records to someone outside it.
         var redisclosure: String? = nil
         var measure: MeasureHeader
+        /// ISO day for the date inputs.
         var today: String
+        /// The same day as the page's language writes it.
+        var todayShown: String = ""
         var now: String
         var hours: [HoursRow]
         var hasHours: Bool
@@ -161,24 +164,26 @@ struct CompliancePages {
         let (entries, progress, today, notice) = try await service.read(measure)
         let currency = measure.conditions(.payment).compactMap { c -> String? in if case .string(let s)? = c.parameters["currency"] { s } else { nil } }.first ?? ""
         let attendance = Attendance.allCases.map { Option(value: $0.rawValue, label: t["attendance_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == .attended) }
+        let f = req.format
         var page = Page(
-            measure: MeasureHeader(measure, person: person.details.fullName, matrix: policy.supervision.responses, t: t),
+            measure: MeasureHeader(measure, person: person.details.fullName, matrix: policy.supervision.responses, t: t, f: f),
             today: today.description, now: Self.localFormTime(req.now, zone: zone),
             hours: progress.hours.map { h in
-                HoursRow(due: h.due.plain, done: h.done.plain, remaining: h.remaining.plain, deadline: h.deadline.description, expected: h.expectedByNow.plain,
+                HoursRow(due: f.number(h.due), done: f.number(h.done), remaining: f.number(h.remaining), deadline: f.date(h.deadline), expected: f.number(h.expectedByNow),
                          percent: h.due > 0 ? min(100, Int((h.done / h.due * 100).double)) : 100,
                          behindPace: h.behindPace, deadlinePassed: h.deadlinePassed, overdue: h.overdue)
             },
             hasHours: !progress.hours.isEmpty,
             payments: progress.payments.map { p in
-                PaymentRow(amount: p.amount.plain, currency: p.currency, paid: p.paid.plain, balance: p.balance.plain, instalments: p.instalments,
-                           instalmentsDue: p.instalmentsDue, dueSoFar: p.dueSoFar.plain, nextDue: p.nextDueDate?.description ?? "", overdue: p.overdue)
+                PaymentRow(amount: f.money(p.amount, currency: p.currency), currency: p.currency, paid: f.number(p.paid), balance: f.money(p.balance, currency: p.currency),
+                           instalments: p.instalments, instalmentsDue: p.instalmentsDue, dueSoFar: f.money(p.dueSoFar, currency: p.currency),
+                           nextDue: p.nextDueDate.map(f.date) ?? "", overdue: p.overdue)
             },
             hasPayments: !progress.payments.isEmpty, currency: currency,
             appointments: progress.appointments,
-            attendanceRate: progress.appointments.rate.map { "\(Int(($0 * 100).rounded())) %" } ?? "",
+            attendanceRate: progress.appointments.rate.map { f.percent($0, maxFractionDigits: 0) } ?? "",
             reports: progress.reports, hasReportCondition: progress.reports.timesPerMonth != nil,
-            entries: entries.reversed().map { Self.row($0, t: t) }, hasEntries: !entries.isEmpty,
+            entries: entries.reversed().map { Self.row($0, t: t, f: f) }, hasEntries: !entries.isEmpty,
             canRecord: measure.isActive && req.diversion.policy.decide(principal, .create, .compliance).isAllowed,
             canRespond: req.diversion.policy.decide(principal, .read, .response).isAllowed,
             attendanceOptions: attendance, reportOptions: attendance.filter { $0.value != Attendance.late.rawValue },
@@ -192,18 +197,19 @@ struct CompliancePages {
             },
             hasErrors: !errors.isEmpty, failedKind: failedKind
         )
-        page.redisclosure = notice
+        page.redisclosure = notice.map { StandardWording.notice($0, t) }
+        page.todayShown = f.date(today)
         return try await req.page("compliance", title: "compliance_title", content: page, status: status)
     }
 
-    static func row(_ e: ComplianceEntry, t: [String: String]) -> EntryRow {
+    static func row(_ e: ComplianceEntry, t: [String: String], f: LocaleFormat) -> EntryRow {
         let summary: String
         var missed = false
         switch e.detail {
         case .communityService(let h):
-            summary = "\(h.hours.plain) \(t["field_hours"] ?? "hours") · \(h.site) · \(t["field_verified_by"] ?? "verified by") \(h.verifiedBy)"
+            summary = "\(f.number(h.hours)) \(t["field_hours"] ?? "hours") · \(h.site) · \(t["field_verified_by"] ?? "verified by") \(h.verifiedBy)"
         case .payment(let p):
-            summary = "\(p.amount.plain) \(p.currency)"
+            summary = f.money(p.amount, currency: p.currency)
         case .appointment(let a):
             missed = a.attendance == .missed
             summary = "\(a.service) · \(t["attendance_\(a.attendance.rawValue)"] ?? a.attendance.rawValue)" + (a.note.isEmpty ? "" : " — \(a.note)")
@@ -211,7 +217,7 @@ struct CompliancePages {
             missed = r.attendance == .missed
             summary = "\(r.officer) · \(t["attendance_\(r.attendance.rawValue)"] ?? r.attendance.rawValue)"
         }
-        return EntryRow(id: e.id.uuidString.lowercased(), date: e.date.description, kind: e.kind.rawValue,
+        return EntryRow(id: e.id.uuidString.lowercased(), date: f.date(e.date), kind: e.kind.rawValue,
                         kindLabel: t["kind_\(e.kind.rawValue)"] ?? e.kind.rawValue, summary: summary, by: e.recordedByName, missed: missed)
     }
 
@@ -226,6 +232,7 @@ struct CompliancePages {
     /// Active measures with hours or payments overdue, most behind first; each person shown is recorded as seen.
     @Sendable func overdue(_ req: Request) async throws -> Response {
         let t = req.messages
+        let f = req.format
         let (today, _, _) = try await ComplianceService(request: req).clock()
         let measures = try await MeasureStore().active(on: req.db).filter { !$0.conditions(.communityService).isEmpty || !$0.conditions(.payment).isEmpty }
         let entries = try await ComplianceStore().entries(measureIDs: measures.map(\.id), on: req.db)
@@ -241,11 +248,11 @@ struct CompliancePages {
             OverdueRow(
                 measureId: m.id.uuidString.lowercased(), person: names[m.personID] ?? "", personId: m.personID.uuidString.lowercased(),
                 measure: t["measure_\(m.type.rawValue)"] ?? m.type.rawValue,
-                hours: p.hours.filter(\.overdue).map { "\($0.done.plain) / \($0.due.plain) (\($0.deadlinePassed ? t["compliance_deadline_passed"] ?? "" : t["compliance_behind_pace"] ?? ""), \($0.deadline))" }.joined(separator: "; "),
-                payments: p.payments.filter(\.overdue).map { "\($0.paid.plain) / \($0.dueSoFar.plain) \($0.currency)" }.joined(separator: "; ")
+                hours: p.hours.filter(\.overdue).map { "\(f.number($0.done)) / \(f.number($0.due)) (\($0.deadlinePassed ? t["compliance_deadline_passed"] ?? "" : t["compliance_behind_pace"] ?? ""), \(f.date($0.deadline)))" }.joined(separator: "; "),
+                payments: p.payments.filter(\.overdue).map { "\(f.number($0.paid)) / \(f.money($0.dueSoFar, currency: $0.currency))" }.joined(separator: "; ")
             )
         }
         return try await req.page("overdue", title: "overdue_title",
-                                  content: OverduePage(rows: rows, hasRows: !rows.isEmpty, count: found.count, today: today.description))
+                                  content: OverduePage(rows: rows, hasRows: !rows.isEmpty, count: found.count, today: f.date(today)))
     }
 }

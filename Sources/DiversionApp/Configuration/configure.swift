@@ -33,6 +33,8 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
     app.http.server.configuration.requestDecompression = .disabled
+    // Pages, stylesheets and scripts go gzip-compressed to browsers that ask: a page stays small on a slow connection.
+    app.http.server.configuration.responseCompression = .enabled(initialByteBufferCapacity: 8 * 1024, disallowedTypes: .incompressible)
 
     app.directory.viewsDirectory = resources.appendingPathComponent("Views").path + "/"
     app.directory.publicDirectory = resources.appendingPathComponent("Public").path + "/"
@@ -53,9 +55,11 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
         throttle: LoginThrottle(),
         localizer: try Localizer(directory: resources.appendingPathComponent("Locales")),
         wording: try InstrumentWording(directory: resources.appendingPathComponent("Instruments"), override: config.instrumentWording),
+        fieldMessages: try FieldMessageTranslator(directory: resources.appendingPathComponent("Locales/validation")),
         now: now
     )
     app.drugTesting = try DrugTestingServices(config)
+    app.participants = ParticipantServices(config, vault: app.drugTesting.vault)
     _ = MetricsRegistry.shared
 
     // The error middleware sits inside the security headers, so problem answers carry them too.
@@ -63,6 +67,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.middleware.use(AccessLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(StaticAssetCacheMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
 
     try routes(app, resources: resources)
@@ -98,11 +103,14 @@ func routes(_ app: Application, resources: URL) throws {
     PromotionController().register(api)
     DrugTestController().register(api)
     FHIRController().register(api)
+    CaptureController().register(api: api)
 
     let web = app.routes.grouped(SessionAuthenticator()).grouped(CSRFMiddleware(exempt: ["/login"]))
     WebController().register(web)
     PeoplePages().register(web)
+    OfflinePages().register(web)
     ContactPages().register(web)
+    CaptureController().register(web: web)
     ScreeningPages().register(web)
     ReferralPages().register(web)
     CourtPages().register(web)
@@ -120,6 +128,9 @@ func routes(_ app: Application, resources: URL) throws {
     SimulationPages().register(web)
     // The call-in page is public and keeps no session, so it sits outside the signed-in pages' CSRF check.
     CallInPage().register(app.routes)
+    // The participant's own pages keep their own signed session, apart from staff sessions and their CSRF check.
+    ParticipantPages().register(app.routes)
+    ParticipantPages().registerStaff(web)
 }
 
 /// The audit trail writes through a connection and thread of its own, so that its commits never

@@ -41,6 +41,7 @@ struct ConsentPages {
 
     struct PrintPage: Encodable {
         var lang: String
+        var dir: String
         /// The form's wording in the person's language.
         var p: [String: String]
         var person: String
@@ -207,17 +208,18 @@ struct ConsentPages {
         guard let c = try await ConsentStore().consent(id, on: req.db) else { throw APIError.notFound("No consent has the id \(id.uuidString.lowercased()).") }
         let person = try await PeopleService(request: req).read(c.personID)
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "consent", id: id.uuidString.lowercased(), person: c.personID)])
-        let preferred = person.details.preferredLanguage.map { LanguageTag.primary($0) } ?? req.language
-        let lang = Localizer.supported.contains(preferred) ? preferred : req.language
+        let lang = Localizer.catalogue(for: person.details.preferredLanguage) ?? req.language
         let p = req.diversion.localizer.messages(lang)
+        // The form's dates follow the form's language, not the staff member's.
+        let f = LocaleFormat(lang)
         let agencies = try await Self.agencyNames(req)
         let page = PrintPage(
-            lang: lang, p: p, person: person.details.fullName, birthDate: person.details.birthDate.description,
+            lang: lang, dir: Localizer.direction(lang), p: p, person: person.details.fullName, birthDate: f.date(person.details.birthDate),
             recipient: Self.recipient(c, agencies: agencies, p), categories: c.categories.map { p["category_\($0.rawValue)"] ?? $0.words },
-            purpose: p["purpose_\(c.purpose.rawValue)"] ?? c.purpose.rawValue, period: "\(req.shown(c.validFrom)) – \(req.shown(c.validUntil))",
+            purpose: p["purpose_\(c.purpose.rawValue)"] ?? c.purpose.rawValue, period: "\(f.dateTime(c.validFrom)) – \(f.dateTime(c.validUntil))",
             method: p["consent_\(c.method.rawValue)"] ?? c.method.rawValue, irrevocable: c.irrevocableWhileMeasure != nil,
-            recordedBy: c.recordedByName, recorded: req.shown(c.recordedAt), revoked: c.revokedAt.map { req.shown($0) },
-            notice: try await req.activePolicy().policy.disclosure.redisclosureNotice
+            recordedBy: c.recordedByName, recorded: f.dateTime(c.recordedAt), revoked: c.revokedAt.map { f.dateTime($0) },
+            notice: StandardWording.notice(try await req.activePolicy().policy.disclosure.redisclosureNotice, p)
         )
         return try await req.page("consent_print", title: "consent_form_title", content: page)
     }
@@ -239,7 +241,7 @@ struct ConsentPages {
                                  purpose: t["purpose_\(d.purpose.rawValue)"] ?? d.purpose.rawValue, basis: basis, what: d.what)
         }
         let page = DisclosurePage(person: person.details.fullName, personId: personID.uuidString.lowercased(), rows: rows, hasRows: !rows.isEmpty,
-                                  notice: try await req.activePolicy().policy.disclosure.redisclosureNotice, generated: req.shown(req.now))
+                                  notice: StandardWording.notice(try await req.activePolicy().policy.disclosure.redisclosureNotice, t), generated: req.shown(req.now))
         return try await req.page("disclosures", title: "disclosures_title", content: page)
     }
 }

@@ -155,7 +155,7 @@ struct ContactPages {
         var choices = people.map { p in
             PersonChoice(
                 id: p.id.uuidString.lowercased(),
-                label: "\(p.details.fullName), \(p.details.birthDate) (\(t["sex_\(p.details.sex.rawValue)"] ?? p.details.sex.rawValue))",
+                label: "\(p.details.fullName), \(req.format.date(p.details.birthDate)) (\(t["sex_\(p.details.sex.rawValue)"] ?? p.details.sex.rawValue))",
                 selected: form.personId == p.id.uuidString.lowercased()
             )
         }
@@ -163,7 +163,7 @@ struct ContactPages {
         if let id = form.personId.flatMap(UUID.init(uuidString:)), !choices.contains(where: { $0.selected }),
            let person = try await req.diversion.people.find(id, on: req.db) {
             try await req.diversion.auditTrail.record([try req.auditEvent(.read, "person", id: id.uuidString.lowercased(), person: id)])
-            choices.insert(PersonChoice(id: id.uuidString.lowercased(), label: "\(person.details.fullName), \(person.details.birthDate)", selected: true), at: 0)
+            choices.insert(PersonChoice(id: id.uuidString.lowercased(), label: "\(person.details.fullName), \(req.format.date(person.details.birthDate))", selected: true), at: 0)
         }
         let rows = (0..<3).map { i -> SeizureRow in
             let given = (form.seizures ?? []).indices.contains(i) ? form.seizures?[i] : nil
@@ -171,9 +171,9 @@ struct ContactPages {
             return SeizureRow(
                 index: i, number: i + 1,
                 substances: [Option(value: "", label: "—", selected: (given?.substance ?? "").isEmpty)]
-                    + policy.substances.map { Option(value: $0.code, label: "\($0.name) (\($0.unit.rawValue))", selected: given?.substance == $0.code) },
+                    + policy.substances.map { Option(value: $0.code, label: req.policyWording.substanceWithUnit($0), selected: given?.substance == $0.code) },
                 quantity: given?.quantity ?? "",
-                units: QuantityUnit.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: (given?.unit ?? "g") == $0.rawValue) },
+                units: QuantityUnit.allCases.map { Option(value: $0.rawValue, label: req.policyWording.unit($0), selected: (given?.unit ?? "g") == $0.rawValue) },
                 purity: given?.purity ?? "",
                 packaging: PackagingSign.allCases.map { Option(value: $0.rawValue, label: t["packaging_\($0.rawValue)"] ?? $0.rawValue, selected: packaging.contains($0.rawValue)) }
             )
@@ -188,7 +188,7 @@ struct ContactPages {
             flagOptions: PersonFlag.allCases.map { Option(value: $0.rawValue, label: t["flag_\($0.rawValue)"] ?? $0.rawValue, selected: chosenFlags.contains($0.rawValue)) },
             regions: regions.map { Option(value: $0, label: $0, selected: form.region == $0) },
             offences: [Option(value: "", label: "—", selected: (form.offence ?? "").isEmpty)]
-                + policy.offenceCategories.map { Option(value: $0.code, label: $0.name, selected: form.offence == $0.code) },
+                + policy.offenceCategories.map { Option(value: $0.code, label: req.policyWording.offence($0.code, in: policy), selected: form.offence == $0.code) },
             seizures: rows,
             circumstances: [
                 Option(value: "violence", label: t["circumstance_violence"] ?? "violence", selected: form.violence != nil),
@@ -247,7 +247,9 @@ struct ContactPages {
         var eligible: Bool
         var route: String
         var policyVersion: String
+        /// ISO day for `<time datetime>`; `reviewByShown` is the day as the page's language writes it.
         var reviewBy: String
+        var reviewByShown: String
         var reasons: [ReasonRow]
         var indicators: [String]
         var hasIndicators: Bool
@@ -317,7 +319,7 @@ struct ContactPages {
             personAge: person.details.birthDate.completedYears(on: CalendarDate(req.now)),
             occurredAt: req.shown(contact.occurredAt), region: contact.region, officer: contact.officerName,
             eligible: e.eligible, route: t["route_\(e.route ?? "")"] ?? (e.route ?? "—"), policyVersion: e.policyVersion,
-            reviewBy: e.reviewBy.description,
+            reviewBy: e.reviewBy.description, reviewByShown: req.format.date(e.reviewBy),
             reasons: e.reasons.map { ReasonRow(passed: $0.passed, detail: $0.detail) },
             indicators: e.indicators.map(\.detail), hasIndicators: !e.indicators.isEmpty,
             decided: contact.decision != nil,
@@ -343,7 +345,7 @@ struct ContactPages {
             },
             hasReferrals: !sent.isEmpty,
             defaultReason: (t["referral_default_reason"] ?? "Diversion to treatment after the contact of {date}.")
-                .replacingOccurrences(of: "{date}", with: CalendarDate(contact.occurredAt).description),
+                .replacingOccurrences(of: "{date}", with: req.format.date(CalendarDate(contact.occurredAt))),
             notice: req.query[String.self, at: "notice"].flatMap { t["notice_\($0)"] },
             errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )

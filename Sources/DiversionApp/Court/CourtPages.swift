@@ -252,7 +252,7 @@ struct CourtPages {
             measures: measures.map { m in
                 MeasureRow(id: m.id.uuidString.lowercased(), type: t["measure_\(m.type.rawValue)"] ?? m.type.words, status: m.status.rawValue,
                            statusLabel: t["measure_status_\(m.status.rawValue)"] ?? m.status.rawValue,
-                           period: "\(m.start) – \(m.plannedEnd?.description ?? "")")
+                           period: "\(req.format.date(m.start)) – \(m.plannedEnd.map(req.format.date) ?? "")")
             },
             hasMeasures: !measures.isEmpty,
             canDecide: canDecide && !menu.isEmpty,

@@ -43,7 +43,7 @@ public enum DemoJurisdiction {
     static let demoGeneratedContacts = 20_000
 
     @discardableResult
-    public static func seed(_ app: Application, caseload: Bool = false) async throws -> (participant: String, callInCode: String)? {
+    public static func seed(_ app: Application, caseload: Bool = false) async throws -> (participant: String, callInCode: String, accessCode: String)? {
         let db = app.db
         let accounts = AccountStore()
         var agencyIDs: [String: UUID] = [:]

@@ -55,8 +55,9 @@ enum DemoParticipant {
         }
     }
 
-    /// Seeds the participant once (when no measure exists yet) and returns her name and a fresh call-in code.
-    static func seed(_ app: Application) async throws -> (participant: String, callInCode: String)? {
+    /// Seeds the participant once (when no measure exists yet) and returns her name, a fresh call-in code and a fresh
+    /// personal code for her own page.
+    static func seed(_ app: Application) async throws -> (participant: String, callInCode: String, accessCode: String)? {
         let db = app.db
         guard try await MeasureModel.query(on: db).count() == 0 else { return nil }
         let realClock = app.diversion.now
@@ -110,6 +111,11 @@ enum DemoParticipant {
             "personId": .string(personId), "contactIds": .array([.string(contact["id"].text)]),
         ]))
         let caseId = opened["id"].text
+        // Her counselling is at the region's outpatient clinic, which is also where she gives her specimens.
+        let services = try await ServiceStore().list(region: "R1", on: db)
+        let clinic = services.first { $0.profile.name == "R1 Outpatient Clinic" }
+        var treatment: [String: AnswerValue] = ["sessionsPerWeek": .number(1)]
+        if let clinic { treatment["serviceId"] = .string(clinic.id.uuidString.lowercased()) }
         let decided = try await client.send(.POST, "/api/v1/cases/\(caseId)/decisions", token: judge, .object([
             "stage": .string("sentencing"),
             "measures": .array([.object([
@@ -118,7 +124,7 @@ enum DemoParticipant {
                     .object(["type": .string("drug_testing"), "parameters": .object([
                         "minimumPerWeek": .number(2), "windowStart": .string("07:00"), "windowHours": .number(8), "specimen": .string("urine"),
                     ])]),
-                    .object(["type": .string("attend_treatment"), "parameters": .object(["sessionsPerWeek": .number(1)])]),
+                    .object(["type": .string("attend_treatment"), "parameters": .object(treatment)]),
                     .object(["type": .string("community_service"), "parameters": .object(["hours": .number(60), "deadline": .string(date(120))])]),
                     .object(["type": .string("payment"), "parameters": .object(["amount": .number(150), "currency": .string("EUR"), "instalments": .number(3)])]),
                     .object(["type": .string("curfew"), "parameters": .object([
@@ -254,6 +260,21 @@ enum DemoParticipant {
             }
         }
 
+        // At the last review she asked for family support: the court refers her and the service books her first appointment.
+        if let family = services.first(where: { $0.profile.name == "R1 Women's Recovery Service" }) {
+            clock.set(at(days - 1, 16, 30))
+            let referral = try await client.send(.POST, "/api/v1/referrals", token: judge, .object([
+                "personId": .string(personId), "serviceId": .string(family.id.uuidString.lowercased()),
+                "reason": .string("She asked for family support alongside counselling."), "urgency": .string("routine"),
+                "needs": .array([.string("family_support")]),
+            ]))
+            let referralId = referral["id"].text
+            _ = try await client.send(.POST, "/api/v1/referrals/\(referralId)/events", token: provider, .object(["type": .string("accepted")]))
+            _ = try await client.send(.POST, "/api/v1/referrals/\(referralId)/events", token: provider, .object([
+                "type": .string("intake_scheduled"), "scheduledFor": .string(at(days + 3, 10).formatted(.iso8601)),
+            ]))
+        }
+
         // Back to the present: the tokens used for seeding end, and the person gets her call-in code.
         app.diversion.now = realClock
         let ended = realClock()
@@ -263,7 +284,17 @@ enum DemoParticipant {
         let fresh = try await token("supervisor")
         let code = try await client.send(.POST, "/api/v1/persons/\(personId)/call-in-code", token: fresh)
         if let id = tokens.last { try await AccessTokenModel.query(on: db).filter(\.$id == id).set(\.$revokedAt, to: ended).update() }
-        return ("\(givenName) \(familyName)", code["code"].text)
+        // And the personal code for her own page, issued the way the supervision officer's page issues it.
+        let accessCode = ParticipantCode.generate()
+        if let person = UUID(uuidString: personId) {
+            let event = AuditEvent(occurredAt: ended, userID: nil, username: "supervisor", agencyID: nil, action: .create,
+                                   resourceType: "participant_code", resourceID: personId, personID: person, purpose: "demo data")
+            try await app.diversion.auditTrail.perform { db in
+                try await ParticipantCodeStore().replace(personID: person, code: accessCode, issuedByName: "Supervision Officer Tomás Silva", at: ended, on: db)
+                return ((), [event])
+            }
+        }
+        return ("\(givenName) \(familyName)", code["code"].text, ParticipantCode.display(accessCode))
     }
 
     /// Asks for suggestions for a behaviour and records the first one, as a supervisor following the matrix would.

@@ -17,6 +17,7 @@ struct CallInPage {
         var hasAnswer: Bool
         var answer: String
         var answerLang: String
+        var answerDir: String
         var isTestDay: Bool
         var detail: String
         var error: String?
@@ -30,7 +31,8 @@ struct CallInPage {
 
     @Sendable func show(_ req: Request) async throws -> Response {
         try await req.page("call_in", title: "call_in_title", content: Page(
-            code: "", tomorrow: false, hasAnswer: false, answer: "", answerLang: req.language, isTestDay: false, detail: "", error: nil
+            code: "", tomorrow: false, hasAnswer: false, answer: "", answerLang: req.language,
+            answerDir: Localizer.direction(req.language), isTestDay: false, detail: "", error: nil
         ))
     }
 
@@ -39,7 +41,7 @@ struct CallInPage {
         let form = (try? req.content.decode(Form.self)) ?? Form()
         let tomorrow = form.day == "tomorrow"
         var page = Page(code: form.code ?? "", tomorrow: tomorrow, hasAnswer: false, answer: "", answerLang: req.language,
-                        isTestDay: false, detail: "", error: nil)
+                        answerDir: Localizer.direction(req.language), isTestDay: false, detail: "", error: nil)
         do {
             // The day is chosen as today or tomorrow: the service finds which dates those are where the person lives.
             let service = DrugTestService(request: req)
@@ -49,16 +51,18 @@ struct CallInPage {
             let key = "call_in_\(answer.isTestDay ? "test" : "free")_\(tomorrow ? "tomorrow" : "today")"
             page.hasAnswer = true
             page.answerLang = lang
+            page.answerDir = Localizer.direction(lang)
+            let day = LocaleFormat(lang).date(answer.date)
             page.isTestDay = answer.isTestDay
             page.answer = (m[key] ?? key)
                 .replacingOccurrences(of: "{start}", with: answer.windowStart ?? "")
                 .replacingOccurrences(of: "{end}", with: answer.windowEnd ?? "")
             page.detail = answer.isTestDay
                 ? (m["call_in_detail"] ?? "")
-                    .replacingOccurrences(of: "{date}", with: answer.date.description)
+                    .replacingOccurrences(of: "{date}", with: day)
                     .replacingOccurrences(of: "{zone}", with: answer.timeZoneID)
                     .replacingOccurrences(of: "{specimen}", with: answer.specimen.map { m["specimen_\($0.rawValue)"] ?? $0.rawValue } ?? "")
-                : (m["call_in_free_detail"] ?? "").replacingOccurrences(of: "{date}", with: answer.date.description)
+                : (m["call_in_free_detail"] ?? "").replacingOccurrences(of: "{date}", with: day)
             page.code = ""
             return try await req.page("call_in", title: "call_in_title", content: page)
         } catch is ValidationFailure {
@@ -77,7 +81,6 @@ struct CallInPage {
     /// The person's preferred language when the interface speaks it.
     private func language(of personID: UUID, _ req: Request) async throws -> String? {
         guard let tag = try await req.diversion.people.find(personID, on: req.db)?.details.preferredLanguage else { return nil }
-        let primary = String(tag.lowercased().split(separator: "-").first ?? "")
-        return Localizer.supported.contains(primary) ? primary : nil
+        return Localizer.catalogue(for: tag)
     }
 }

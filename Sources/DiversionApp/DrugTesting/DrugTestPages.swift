@@ -6,6 +6,8 @@ import Vapor
 /// The supervisor's pages: a measure's tests (plan, results, the form to record one) and today's tests across all plans.
 struct DrugTestPages {
     struct DayRow: Encodable {
+        /// The ISO day, for `<time datetime>`; `date` is the day as the page's language writes it.
+        var iso: String
         var date: String
         var window: String
         var outcome: String
@@ -83,6 +85,8 @@ struct DrugTestPages {
         var measureId: String
         var person: String
         var day: String
+        /// The ISO day, for `<time datetime>`.
+        var iso: String
     }
 
     struct WorklistPage: Encodable {
@@ -167,18 +171,19 @@ struct DrugTestPages {
             try req.auditEvent(.search, "drug_test_result", id: plan.id.uuidString.lowercased(), person: stored.personID),
         ])
         let today = c.localDate(of: req.now)
+        let f = req.format
         let byDay = Dictionary(results.map { ($0.result.testDay, $0) }, uniquingKeysWith: { first, _ in first })
         let thisWeek = plan.testDays(inWeekOf: today).map { day in
             let answer = CallInAnswer.answer(for: day, plans: [plan], timeZoneID: c.timeZoneID)
             let code = byDay[day]?.result.outcome.code ?? ""
-            return DayRow(date: day.description, window: "\(answer.windowStart ?? "")–\(answer.windowEnd ?? "")", outcome: code,
+            return DayRow(iso: day.description, date: f.date(day), window: "\(answer.windowStart ?? "")–\(answer.windowEnd ?? "")", outcome: code,
                           outcomeLabel: code.isEmpty ? (t["tests_awaiting"] ?? "") : (t["tests_outcome_\(code)"] ?? code),
                           hasResult: !code.isEmpty, today: day == today)
         }
         let weeks = plan.weeks.map { w in
             let days = plan.testDays(in: w)
-            return WeekRow(monday: w.monday.description, days: w.days.count, count: days.count,
-                           testDays: days.map(\.description).joined(separator: ", "), current: w.days.contains(today))
+            return WeekRow(monday: f.date(w.monday), days: w.days.count, count: days.count,
+                           testDays: days.map(f.date).joined(separator: ", "), current: w.days.contains(today))
         }
         let rows = results.map { r in
             let code = r.result.outcome.code
@@ -189,7 +194,7 @@ struct DrugTestPages {
             default: break
             }
             return ResultRow(
-                day: r.result.testDay.description, scheduled: plan.isTestDay(r.result.testDay), outcome: code,
+                day: f.date(r.result.testDay), scheduled: plan.isTestDay(r.result.testDay), outcome: code,
                 outcomeLabel: t["tests_outcome_\(code)"] ?? code, details: details, collected: Self.local(r.result.collectedAt, c.calendar),
                 outsideWindow: r.outsideWindow, labConfirmed: r.result.labConfirmed, chainOfCustody: r.result.chainOfCustody ?? "",
                 recordedBy: r.recordedByName == DrugTestService.sweepRecorder ? (t["tests_recorded_by_system"] ?? r.recordedByName) : r.recordedByName
@@ -204,7 +209,7 @@ struct DrugTestPages {
             measureType: t["measure_\(measure.type.rawValue)"] ?? measure.type.rawValue, minimumPerWeek: c.minimumPerWeek,
             window: "\(c.window.startText)–\(String(format: "%02d:%02d", end / 60, end % 60))",
             specimen: t["specimen_\(c.specimen.rawValue)"] ?? c.specimen.rawValue, timeZone: c.timeZoneID,
-            period: "\(c.startDate) – \(c.endDate)", commitment: plan.commitmentHex, intact: check.isIntact,
+            period: "\(f.date(c.startDate)) – \(f.date(c.endDate))", commitment: plan.commitmentHex, intact: check.isIntact,
             verification: check.isIntact ? (t["tests_plan_intact"] ?? check.detail) : check.detail,
             thisWeek: thisWeek, hasThisWeek: !thisWeek.isEmpty, weeks: weeks, results: rows.reversed(), hasResults: !rows.isEmpty,
             canRecord: req.diversion.policy.decide(principal, .create, .drugTest).isAllowed,
@@ -216,7 +221,7 @@ struct DrugTestPages {
             notice: req.query[String.self, at: "notice"].flatMap { t["tests_notice_\($0)"] },
             errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )
-        page.redisclosure = visible.notice
+        page.redisclosure = visible.notice.map { StandardWording.notice($0, req.messages) }
         return try await req.page("measure_tests", title: "tests_title", content: page, status: status)
     }
 
@@ -255,9 +260,10 @@ struct DrugTestPages {
                 outcomeLabel: code.isEmpty ? (t["tests_awaiting"] ?? "") : (t["tests_outcome_\(code)"] ?? code), hasResult: result != nil
             )
         }.sorted { ($0.window, $0.person) < ($1.window, $1.person) }
-        let missedRows = missed.map { stored, day in
-            MissedRow(measureId: stored.measureID.uuidString.lowercased(), person: names[stored.personID] ?? "", day: day.description)
-        }.sorted { ($0.day, $0.person) > ($1.day, $1.person) }
+        // Sorted on the day itself: the shown text is in the page's language and does not sort by date.
+        let missedRows = missed.sorted { ($0.1, names[$0.0.personID] ?? "") > ($1.1, names[$1.0.personID] ?? "") }.map { stored, day in
+            MissedRow(measureId: stored.measureID.uuidString.lowercased(), person: names[stored.personID] ?? "", day: req.format.date(day), iso: day.description)
+        }
         let page = WorklistPage(today: todayRows, hasToday: !todayRows.isEmpty, missed: missedRows, hasMissed: !missedRows.isEmpty, missedDays: Self.missedDays)
         return try await req.page("supervision_tests", title: "tests_today_title", content: page)
     }

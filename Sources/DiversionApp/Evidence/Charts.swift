@@ -38,41 +38,53 @@ enum ChartUnit: Sendable, Equatable {
     case count, percent, ratio, days
     case money(String)
 
-    func format(_ value: Double) -> String {
+    /// A figure the way the page's language writes it: grouping, decimal mark, per-cent sign and currency.
+    /// Shares are given in per cent (41.26 → "41.3 %" in French); counts, days and money are whole.
+    func format(_ value: Double, _ f: LocaleFormat) -> String {
         switch self {
-        case .count, .days: return Self.grouped(value.rounded())
-        case .percent: return Self.decimals(value, 1) + " %"
-        case .ratio: return Self.decimals(value, 2)
-        case .money(let currency): return Self.grouped(value.rounded()) + " " + currency
+        case .count, .days: return Self.grouped(value.rounded(), f)
+        case .percent: return Self.percent(value, places: 1, f)
+        case .ratio: return Self.decimals(value, 2, f)
+        case .money(let currency): return Self.money(value.rounded(), currency, f)
         }
     }
 
     /// An axis tick: like `format`, but round ticks drop their decimals ("50 %", not "50.0 %").
-    func tick(_ value: Double) -> String {
-        guard value == value.rounded() else { return format(value) }
+    func tick(_ value: Double, _ f: LocaleFormat) -> String {
+        guard value == value.rounded() else { return format(value, f) }
         switch self {
-        case .percent: return Self.grouped(value) + " %"
-        case .ratio: return Self.grouped(value)
-        default: return format(value)
+        case .percent: return Self.percent(value, places: 0, f)
+        case .ratio: return Self.grouped(value, f)
+        default: return format(value, f)
         }
     }
 
-    /// A whole number with a thin space between thousands, which reads the same in every language offered.
-    static func grouped(_ value: Double) -> String {
+    /// A whole number with the language's grouping ("1,234", "1 234", "1.234").
+    static func grouped(_ value: Double, _ f: LocaleFormat) -> String {
         guard value.isFinite else { return "" }
-        let digits = String(Int(abs(value)))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out += "\u{202F}" }
-            out.append(c)
-        }
-        return (value < 0 ? "−" : "") + out
+        return value.rounded().formatted(.number.locale(f.locale).precision(.fractionLength(0)))
     }
 
-    static func decimals(_ value: Double, _ places: Int) -> String {
+    /// A number with exactly `places` decimals, so the figures of a column line up.
+    static func decimals(_ value: Double, _ places: Int, _ f: LocaleFormat) -> String {
         guard value.isFinite else { return "" }
-        let text = String(format: "%.\(places)f", abs(value))
-        return (value < 0 && text.contains(where: { $0 != "0" && $0 != "." }) ? "−" : "") + text
+        return value.formatted(.number.locale(f.locale).precision(.fractionLength(places)))
+    }
+
+    /// A share given in per cent (0–100) with exactly `places` decimals.
+    static func percent(_ value: Double, places: Int, _ f: LocaleFormat) -> String {
+        guard value.isFinite else { return "" }
+        return (value / 100).formatted(.percent.locale(f.locale).precision(.fractionLength(places)))
+    }
+
+    /// Whole units of an ISO 4217 currency; an unknown code follows the number as written.
+    static func money(_ value: Double, _ currency: String, _ f: LocaleFormat) -> String {
+        guard value.isFinite else { return "" }
+        let code = currency.trimmingCharacters(in: .whitespaces).uppercased()
+        guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            return grouped(value, f) + (code.isEmpty ? "" : " " + currency)
+        }
+        return value.formatted(.currency(code: code).locale(f.locale).precision(.fractionLength(0)))
     }
 }
 
@@ -84,6 +96,11 @@ struct ChartWords: Sendable, Equatable {
     var noFigures: String
     /// The legend entry of the shaded band around a survival curve.
     var band: String
+    /// The interface language, whose way of writing numbers the chart's figures follow.
+    var language: String = Localizer.fallback
+
+    /// How the chart writes its figures.
+    var format: LocaleFormat { LocaleFormat(language) }
 
     static let english = ChartWords(suppressed: "suppressed", noFigures: "No figures to show.", band: "95 % band")
 }
@@ -119,10 +136,11 @@ enum Charts {
     static func bars(_ label: ChartLabel, categories: [String], series: [ChartSeries], unit: ChartUnit, words: ChartWords) -> String {
         let cells = series.flatMap(\.values)
         guard !categories.isEmpty, !series.isEmpty, cells.contains(where: { $0 != .missing }) else { return noFigures(label, words: words) }
+        let f = words.format
         let id = SVGWriter.identifier(label.id)
         // Room on the right for the longest direct label ("Female: 100.0 %"), so none runs off the image.
         let longestLabel = (series.count > 1 ? (series.map { min($0.name.count, 16) }.max() ?? 0) + 2 : 0)
-            + max(words.suppressed.count, cells.compactMap(\.number).map { unit.format($0).count }.max() ?? 0)
+            + max(words.suppressed.count, cells.compactMap(\.number).map { unit.format($0, f).count }.max() ?? 0)
         let labelWidth = 150.0, valueRoom = min(max(Double(longestLabel) * 6.8 + 12, 70), 220), barHeight = 16.0, barGap = 3.0, groupGap = 12.0
         let plotLeft = labelWidth + 10, plotRight = width - valueRoom
         let legend = series.count > 1 ? legendRows(series.map(\.name), extra: cells.contains(.suppressed) ? words.suppressed : nil) : []
@@ -147,7 +165,7 @@ enum Charts {
         svg.close("g")
         svg.open("g", ["class": "axis", "fill": muted, "text-anchor": "middle"])
         for tick in scale.ticks {
-            svg.text("text", ["x": n(x(tick)), "y": n(plotBottom + 20)], unit.tick(tick))
+            svg.text("text", ["x": n(x(tick)), "y": n(plotBottom + 20)], unit.tick(tick, f))
         }
         svg.close("g")
         svg.empty("line", ["x1": n(x(0)), "y1": n(top - 4), "x2": n(x(0)), "y2": n(plotBottom + 4), "stroke": ink, "stroke-width": "1.5"])
@@ -166,7 +184,7 @@ enum Charts {
                         "class": "bar", "x": n(x0), "y": n(y), "width": n(max(x1 - x0, 1)), "height": n(barHeight),
                         "fill": "url(#\(id)-s\(s))", "stroke": colour(s), "stroke-width": "1.5",
                     ])
-                    svg.text("text", ["x": n(x(max(0, v)) + 5), "y": n(y + barHeight - 4), "fill": ink], prefix + unit.format(v))
+                    svg.text("text", ["x": n(x(max(0, v)) + 5), "y": n(y + barHeight - 4), "fill": ink], prefix + unit.format(v, f))
                 case .suppressed:
                     svg.empty("rect", [
                         "class": "bar suppressed", "x": n(x(0)), "y": n(y), "width": "54", "height": n(barHeight),
@@ -188,6 +206,7 @@ enum Charts {
     static func lines(_ label: ChartLabel, periods: [String], series: [ChartSeries], unit: ChartUnit, words: ChartWords) -> String {
         let cells = series.flatMap(\.values)
         guard !periods.isEmpty, !series.isEmpty, cells.contains(where: { $0 != .missing }) else { return noFigures(label, words: words) }
+        let f = words.format
         let id = SVGWriter.identifier(label.id)
         let suppressedAt = periods.indices.filter { i in series.contains { i < $0.values.count && $0.values[i] == .suppressed } }
         let legend = series.count > 1 || !suppressedAt.isEmpty
@@ -213,7 +232,7 @@ enum Charts {
                 "fill": "url(#\(id)-hatch)",
             ])
         }
-        yAxis(&svg, scale: scale, unit: unit, left: plotLeft, right: plotRight, y: y)
+        yAxis(&svg, scale: scale, unit: unit, f: f, left: plotLeft, right: plotRight, y: y)
         // Labels thin out so they never overlap, however many periods there are.
         let every = max(1, Int((Double(periods.count) * 58 / (plotRight - plotLeft + 58)).rounded(.up)))
         svg.open("g", ["class": "axis", "fill": muted, "text-anchor": "middle"])
@@ -255,6 +274,7 @@ enum Charts {
     static func survival(_ label: ChartLabel, groups: [SurvivalLine], axis: String, words: ChartWords) -> String {
         let drawn = groups.filter { !$0.suppressed && !$0.steps.isEmpty }
         guard !drawn.isEmpty else { return noFigures(label, words: words, suppressed: groups.filter(\.suppressed).map(\.name)) }
+        let f = words.format
         let id = SVGWriter.identifier(label.id)
         let names = groups.map { $0.suppressed ? $0.name + " — " + words.suppressed : $0.name }
         let legend = legendRows(names + [words.band], extra: nil)
@@ -271,11 +291,11 @@ enum Charts {
         hatch(&svg, id: id)
         svg.close("defs")
         survivalLegend(&svg, id: id, rows: legend, groups: groups)
-        yAxis(&svg, scale: Scale(low: 0, high: 100, ticks: [0, 25, 50, 75, 100]), unit: .percent, left: plotLeft, right: plotRight) { y($0 / 100) }
+        yAxis(&svg, scale: Scale(low: 0, high: 100, ticks: [0, 25, 50, 75, 100]), unit: .percent, f: f, left: plotLeft, right: plotRight) { y($0 / 100) }
         svg.open("g", ["class": "axis", "fill": muted, "text-anchor": "middle"])
         for t in stride(from: 0, through: end, by: tickStep) {
             svg.empty("line", ["x1": n(x(t)), "y1": n(plotBottom), "x2": n(x(t)), "y2": n(plotBottom + 4), "stroke": muted])
-            svg.text("text", ["x": n(x(t)), "y": n(plotBottom + 18)], String(t))
+            svg.text("text", ["x": n(x(t)), "y": n(plotBottom + 18)], f.number(t))
         }
         svg.text("text", ["x": n((plotLeft + plotRight) / 2), "y": n(plotBottom + 38), "fill": ink], axis)
         svg.close("g")
@@ -299,7 +319,7 @@ enum Charts {
             if let last = steps.last { marker(&svg, index: g, x: x(last.time), y: y(last.survival)) }
             svg.close("g")
             if let last = steps.last {
-                ends.append((y(last.survival) + 4, shorten(group.name, 18) + " " + ChartUnit.percent.format(last.survival * 100), c, x(last.time) + 8))
+                ends.append((y(last.survival) + 4, shorten(group.name, 18) + " " + ChartUnit.percent.format(last.survival * 100, f), c, x(last.time) + 8))
             }
         }
         endLabels(&svg, ends, top: top + 10, bottom: plotBottom)
@@ -382,14 +402,14 @@ enum Charts {
     }
 
     /// Horizontal gridlines with their labels on the left.
-    static func yAxis(_ svg: inout SVGWriter, scale: Scale, unit: ChartUnit, left: Double, right: Double, y: (Double) -> Double) {
+    static func yAxis(_ svg: inout SVGWriter, scale: Scale, unit: ChartUnit, f: LocaleFormat, left: Double, right: Double, y: (Double) -> Double) {
         svg.open("g", ["class": "grid", "stroke": grid, "stroke-width": "1"])
         for tick in scale.ticks { svg.empty("line", ["x1": n(left), "y1": n(y(tick)), "x2": n(right), "y2": n(y(tick))]) }
         svg.close("g")
         svg.empty("line", ["x1": n(left), "y1": n(y(max(scale.low, min(0, scale.high)))), "x2": n(right), "y2": n(y(max(scale.low, min(0, scale.high)))),
                            "stroke": ink, "stroke-width": "1.5"])
         svg.open("g", ["class": "axis", "fill": muted, "text-anchor": "end"])
-        for tick in scale.ticks { svg.text("text", ["x": n(left - 6), "y": n(y(tick) + 4)], unit.tick(tick)) }
+        for tick in scale.ticks { svg.text("text", ["x": n(left - 6), "y": n(y(tick) + 4)], unit.tick(tick, f)) }
         svg.close("g")
     }
 

@@ -42,6 +42,8 @@ struct Headline: Encodable, Sendable {
 struct EvidenceWording {
     let t: [String: String]
     let policy: JurisdictionPolicy
+    /// How the page's language writes the figures; exports and data attributes keep machine numbers.
+    var format: LocaleFormat = LocaleFormat(Localizer.fallback)
 
     func word(_ key: String, _ fallback: String) -> String { t[key] ?? fallback }
 
@@ -58,7 +60,7 @@ struct EvidenceWording {
         case .stage: return word("stage_\(raw)", raw)
         case .measureType: return word("measure_\(raw)", raw)
         case .pathway, .comparison, .offence, .nationality: return word("evidence_\(d.rawValue)_\(raw)", raw)
-        case .substance: return policy.substances.first { $0.code == raw }?.name ?? raw
+        case .substance: return PolicyWording(language: format.language, messages: t).substance(raw, in: policy)
         case .ageGroup:
             if raw.hasPrefix("under ") { return word("evidence_age_under", "Under {age}").replacingOccurrences(of: "{age}", with: String(raw.dropFirst(6))) }
             if raw == "all" { return word("evidence_value_all", "All") }
@@ -92,32 +94,32 @@ struct EvidenceWording {
 
     var chartWords: ChartWords {
         ChartWords(suppressed: word("evidence_suppressed", "suppressed"), noFigures: word("evidence_no_figures", "No figures to show."),
-                   band: word("evidence_band", "95 % band"))
+                   band: word("evidence_band", "95 % band"), language: format.language)
     }
 
     /// How small counts were withheld, printed under every table.
     func suppressionNote(_ table: IndicatorTable) -> String {
         var note = word("evidence_suppression_note", "Counts below {threshold} are suppressed, and so are other cells that would reveal them.")
-            .replacingOccurrences(of: "{threshold}", with: String(table.suppression.threshold))
+            .replacingOccurrences(of: "{threshold}", with: format.number(table.suppression.threshold))
         if table.indicator.kind == .survival {
             note += " " + word("evidence_survival_note", "Curves stop where fewer than {threshold} people remain at risk.")
-                .replacingOccurrences(of: "{threshold}", with: String(table.suppression.threshold))
+                .replacingOccurrences(of: "{threshold}", with: format.number(table.suppression.threshold))
         }
         return note
     }
 
     /// Which contacts the figures count and how long they were followed.
     func periodNote(_ table: IndicatorTable) -> String {
-        let follow = word("evidence_follow_up", "Follow-up to {date}.").replacingOccurrences(of: "{date}", with: table.asOf.description)
+        let follow = word("evidence_follow_up", "Follow-up to {date}.").replacingOccurrences(of: "{date}", with: format.date(table.asOf))
         let region = table.region.map { " " + word("evidence_region_note", "Region {region} only.").replacingOccurrences(of: "{region}", with: $0) } ?? ""
         switch (table.from, table.to) {
         case (let from?, let to?):
-            return word("evidence_period", "Contacts from {from} to {to}.").replacingOccurrences(of: "{from}", with: from.description)
-                .replacingOccurrences(of: "{to}", with: to.description) + " " + follow + region
+            return word("evidence_period", "Contacts from {from} to {to}.").replacingOccurrences(of: "{from}", with: format.date(from))
+                .replacingOccurrences(of: "{to}", with: format.date(to)) + " " + follow + region
         case (let from?, nil):
-            return word("evidence_period_from", "Contacts from {from}.").replacingOccurrences(of: "{from}", with: from.description) + " " + follow + region
+            return word("evidence_period_from", "Contacts from {from}.").replacingOccurrences(of: "{from}", with: format.date(from)) + " " + follow + region
         case (nil, let to?):
-            return word("evidence_period_to", "Contacts up to {to}.").replacingOccurrences(of: "{to}", with: to.description) + " " + follow + region
+            return word("evidence_period_to", "Contacts up to {to}.").replacingOccurrences(of: "{to}", with: format.date(to)) + " " + follow + region
         case (nil, nil):
             return word("evidence_period_all", "All contacts on record.") + " " + follow + region
         }
@@ -273,10 +275,10 @@ extension EvidenceFigure {
             if row.suppressed {
                 cells += Array(repeating: Cell(text: suppressed, suppressed: true), count: parts ? 3 : 1)
             } else {
-                cells.append(Cell(text: row.value.map(unit.format) ?? "–", suppressed: false))
+                cells.append(Cell(text: row.value.map { unit.format($0, w.format) } ?? "–", suppressed: false))
                 if parts {
-                    cells.append(Cell(text: row.numerator.map(ChartUnit.count.format) ?? "–", suppressed: false))
-                    cells.append(Cell(text: row.denominator.map(ChartUnit.count.format) ?? "–", suppressed: false))
+                    cells.append(Cell(text: row.numerator.map { ChartUnit.count.format($0, w.format) } ?? "–", suppressed: false))
+                    cells.append(Cell(text: row.denominator.map { ChartUnit.count.format($0, w.format) } ?? "–", suppressed: false))
                 }
             }
             return Row(header: keys.first ?? "", cells: cells, suppressed: row.suppressed)
@@ -299,7 +301,7 @@ extension EvidenceFigure {
         guard !drawn.isEmpty else { return nil }
         let parts = drawn.map { group in
             groupName(group.dimensions, by: table.by, wording: w) + ": "
-                + (group.curve?.medianTime.map { ChartUnit.days.format(Double($0)) } ?? w.word("evidence_median_not_reached", "not reached"))
+                + (group.curve?.medianTime.map { ChartUnit.days.format(Double($0), w.format) } ?? w.word("evidence_median_not_reached", "not reached"))
         }
         return w.word("evidence_median", "Median days to the event") + " — " + parts.joined(separator: "; ") + "."
     }
@@ -322,9 +324,9 @@ extension EvidenceFigure {
                 guard let point = points.last(where: { $0.time <= day }) else { continue }
                 let atRisk = points.first(where: { $0.time >= day })?.atRisk ?? point.atRisk
                 rows.append(Row(header: name, cells: [
-                    Cell(text: String(day), suppressed: false), Cell(text: ChartUnit.count.format(Double(atRisk)), suppressed: false),
-                    Cell(text: ChartUnit.percent.format(point.survival * 100), suppressed: false),
-                    Cell(text: ChartUnit.decimals(point.lower * 100, 1) + "–" + ChartUnit.percent.format(point.upper * 100), suppressed: false),
+                    Cell(text: w.format.number(day), suppressed: false), Cell(text: ChartUnit.count.format(Double(atRisk), w.format), suppressed: false),
+                    Cell(text: ChartUnit.percent.format(point.survival * 100, w.format), suppressed: false),
+                    Cell(text: ChartUnit.decimals(point.lower * 100, 1, w.format) + "–" + ChartUnit.percent.format(point.upper * 100, w.format), suppressed: false),
                 ], suppressed: false))
             }
         }
@@ -340,7 +342,7 @@ extension Headline {
         if let row, row.suppressed {
             self.init(id: id, label: label, value: w.chartWords.suppressed, suppressed: true)
         } else {
-            self.init(id: id, label: label, value: row?.value.map(unit.format) ?? w.word("evidence_no_figure", "No figure yet"), suppressed: false)
+            self.init(id: id, label: label, value: row?.value.map { unit.format($0, w.format) } ?? w.word("evidence_no_figure", "No figure yet"), suppressed: false)
         }
     }
 }

@@ -70,7 +70,7 @@ struct EvidencePages {
     @Sendable func dashboard(_ req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
         let policy = try await req.activePolicy().policy
-        let w = EvidenceWording(t: req.messages, policy: policy)
+        let w = EvidenceWording(t: req.messages, policy: policy, format: req.format)
         let today = CalendarDate(req.now)
         let (from, to) = Self.lastTwelveMonths(today)
         let store = EvidenceStore()
@@ -133,7 +133,7 @@ struct EvidencePages {
 
     @Sendable func catalogue(_ req: Request) async throws -> Response {
         let policy = try await req.activePolicy().policy
-        let w = EvidenceWording(t: req.messages, policy: policy)
+        let w = EvidenceWording(t: req.messages, policy: policy, format: req.format)
         let entries = IndicatorCatalogue.all.map {
             CatalogueEntry(code: $0.code, title: w.title($0), definition: w.definition($0), kind: w.word("evidence_kind_\($0.kind.rawValue)", $0.kind.rawValue))
         }
@@ -147,7 +147,7 @@ struct EvidencePages {
             throw APIError.notFound("There is no indicator '\(code.prefix(60))'.")
         }
         let policy = try await req.activePolicy().policy
-        let w = EvidenceWording(t: req.messages, policy: policy)
+        let w = EvidenceWording(t: req.messages, policy: policy, format: req.format)
         let asked = Self.parameters(req.url.query)
         let today = CalendarDate(req.now)
         var table: IndicatorTable?
@@ -204,7 +204,7 @@ struct EvidencePages {
         guard let policy = try await req.diversion.policies.active(on: req.db)?.policy else {
             return PublicPage(jurisdiction: "", hasFigures: false, headlines: [], figures: [], period: "", asOf: t["evidence_never_refreshed"] ?? "")
         }
-        let w = EvidenceWording(t: t, policy: policy)
+        let w = EvidenceWording(t: t, policy: policy, format: req.format)
         let today = CalendarDate(req.now)
         let (from, to) = Self.lastTwelveMonths(today)
         let store = EvidenceStore()
@@ -252,7 +252,7 @@ struct EvidencePages {
         let refreshes = try await EvidenceStore().refreshes(on: req.db)
         var note = w.asOfNote(refreshes.map(\.at).max().map(req.shown))
         let parts = refreshes.filter { $0.contacts > 0 }.sorted { $0.source < $1.source }.map { r in
-            w.word("evidence_source_\(r.source)", r.source).replacingOccurrences(of: "{n}", with: String(r.contacts))
+            w.word("evidence_source_\(r.source)", r.source).replacingOccurrences(of: "{n}", with: w.format.number(r.contacts))
         }
         if !parts.isEmpty {
             note += " " + w.word("evidence_sources", "Counted from {list}.").replacingOccurrences(of: "{list}", with: parts.joined(separator: "; "))

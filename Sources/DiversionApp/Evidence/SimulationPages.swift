@@ -156,7 +156,7 @@ struct SimulationPages {
     }
 
     private func options(_ req: Request, policy: JurisdictionPolicy, chosen: Set<SimulationDimension>) -> [Option] {
-        let w = EvidenceWording(t: req.messages, policy: policy)
+        let w = EvidenceWording(t: req.messages, policy: policy, format: req.format)
         return SimulationDimension.allCases.map { d in
             Option(value: d.rawValue, label: d == .offence ? w.word("simulation_dim_offence", "Offence category") : w.dimension(Self.evidence(d)),
                    selected: chosen.contains(d))
@@ -165,33 +165,33 @@ struct SimulationPages {
 
     private func result(_ r: PublishedSimulation, req: Request, baseline: JurisdictionPolicy, timing: (load: Double, run: Double, contacts: Int)) -> Result {
         let t = req.messages
-        let w = EvidenceWording(t: t, policy: baseline)
+        let w = EvidenceWording(t: t, policy: baseline, format: req.format)
         let withheld = w.word("evidence_suppressed", "suppressed")
-        let count = { (v: Int?) in Cell(text: v.map { PolicySimulation.format(count: $0) } ?? withheld, withheld: v == nil) }
-        let signed = { (v: Int?) in Cell(text: v.map { ($0 > 0 ? "+" : "") + PolicySimulation.format(count: $0) } ?? withheld, withheld: v == nil) }
+        let count = { (v: Int?) in Cell(text: v.map { w.format.number($0) } ?? withheld, withheld: v == nil) }
+        let signed = { (v: Int?) in Cell(text: v.map { ($0 > 0 ? "+" : "") + w.format.number($0) } ?? withheld, withheld: v == nil) }
         let money = { (v: Double?) in
-            Cell(text: v.map { ($0 < 0 ? "-" : "") + PolicySimulation.format(count: Int($0.magnitude.rounded())) } ?? withheld, withheld: v == nil)
+            Cell(text: v.map { w.format.number($0.rounded(), maxFractionDigits: 0) } ?? withheld, withheld: v == nil)
         }
         func row(_ row: PublishedSimulation.Row) -> Row {
             let labels = zip(r.dimensions, row.group).map { d, raw in
-                d == .offence ? (baseline.offenceCategories.first { $0.code == raw }?.name ?? raw) : w.value(Self.evidence(d), raw)
+                d == .offence ? PolicyWording(language: w.format.language, messages: t).offence(raw, in: baseline) : w.value(Self.evidence(d), raw)
             }
             return Row(group: labels, contacts: count(row.contacts), recordedDiverted: count(row.recordedDiverted), baseline: count(row.baselineDiverted),
                        candidate: count(row.candidateDiverted), difference: signed(row.difference))
         }
         let c = r.custody
-        let f = Eligibility.format
+        let f = { (v: Double) in w.format.number(v) }
         let formula = w.word("simulation_formula", "Saving = custody days avoided × (prison {prison} − {alternative} {alternativeCost}) a day, in {currency}.")
             .replacingOccurrences(of: "{prison}", with: f(c.prisonPerDay))
-            .replacingOccurrences(of: "{alternative}", with: c.alternative.replacingOccurrences(of: "_", with: " "))
+            .replacingOccurrences(of: "{alternative}", with: t["route_\(c.alternative)"] ?? t["measure_\(c.alternative)"] ?? PolicyWording.readable(c.alternative).lowercased())
             .replacingOccurrences(of: "{alternativeCost}", with: f(c.alternativePerDay))
             .replacingOccurrences(of: "{currency}", with: c.currency)
-        let period = [r.from.map { "\(w.word("simulation_from", "From")) \($0)" }, r.to.map { "\(w.word("simulation_to", "to")) \($0)" }]
+        let period = [r.from.map { "\(w.word("simulation_from", "From")) \(w.format.date($0))" }, r.to.map { "\(w.word("simulation_to", "to")) \(w.format.date($0))" }]
             .compactMap { $0 }.joined(separator: " ")
         let timingText = w.word("simulation_timing", "Loaded {contacts} contacts in {load} s; simulated in {run} s.")
-            .replacingOccurrences(of: "{contacts}", with: PolicySimulation.format(count: timing.contacts))
-            .replacingOccurrences(of: "{load}", with: String(format: "%.2f", timing.load))
-            .replacingOccurrences(of: "{run}", with: String(format: "%.2f", timing.run))
+            .replacingOccurrences(of: "{contacts}", with: w.format.number(timing.contacts))
+            .replacingOccurrences(of: "{load}", with: w.format.number(timing.load))
+            .replacingOccurrences(of: "{run}", with: w.format.number(timing.run))
         return Result(
             baseline: "\(r.baseline.jurisdiction) \(r.baseline.version)", candidate: "\(r.candidate.jurisdiction) \(r.candidate.version)",
             period: period.isEmpty ? w.word("simulation_all_contacts", "All contacts on record") : period,
@@ -202,7 +202,7 @@ struct SimulationPages {
             savingBaseline: money(c.baselineSaving), savingCandidate: money(c.candidateSaving), savingDifference: money(c.savingDifference),
             currency: c.currency, formula: formula, costSource: c.source, assumptions: r.assumptions,
             suppression: w.word("evidence_suppression_note", "Counts below {threshold} are suppressed, and so are other cells that would reveal them.")
-                .replacingOccurrences(of: "{threshold}", with: String(r.suppressionThreshold)),
+                .replacingOccurrences(of: "{threshold}", with: w.format.number(r.suppressionThreshold)),
             timing: timingText
         )
     }

@@ -48,8 +48,12 @@ struct MeasurePages {
 
     /// The report's figures as text, ready to print.
     struct ReportView: Encodable {
+        /// ISO days for the period inputs.
         var from: String
         var to: String
+        /// The same days as the page's language writes them.
+        var fromShown: String
+        var toShown: String
         var hasTests: Bool
         var scheduled: Int
         var done: Int
@@ -80,9 +84,11 @@ struct MeasurePages {
         var hasWithheld: Bool
         var notice: String?
 
-        init(_ r: ProgressReport, _ t: [String: String]) {
+        init(_ r: ProgressReport, _ t: [String: String], _ f: LocaleFormat) {
             from = r.from.description
             to = r.to.description
+            fromShown = f.date(r.from)
+            toShown = f.date(r.to)
             hasTests = r.tests != nil
             scheduled = r.tests?.scheduled ?? 0
             done = r.tests?.done ?? 0
@@ -93,17 +99,17 @@ struct MeasurePages {
             excused = r.tests?.excused ?? 0
             outsideWindow = r.tests?.outsideWindow ?? 0
             substances = (r.tests?.substances ?? []).joined(separator: ", ")
-            attendance = r.attendanceRate.map { "\(Int(($0 * 100).rounded())) %" } ?? "—"
+            attendance = r.attendanceRate.map { f.percent($0, maxFractionDigits: 0) } ?? "—"
             hasHours = !r.compliance.hours.isEmpty
-            hours = r.compliance.hours.map { "\($0.done) / \($0.due) (\(t["report_by"] ?? "by") \($0.deadline))" }.joined(separator: "; ")
+            hours = r.compliance.hours.map { "\(f.number($0.done)) / \(f.number($0.due)) (\(t["report_by"] ?? "by") \(f.date($0.deadline)))" }.joined(separator: "; ")
             hasPayments = !r.compliance.payments.isEmpty
-            payments = r.compliance.payments.map { "\($0.paid) / \($0.amount) \($0.currency)" }.joined(separator: "; ")
+            payments = r.compliance.payments.map { "\(f.number($0.paid)) / \(f.money($0.amount, currency: $0.currency))" }.joined(separator: "; ")
             incentives = r.responses.incentives
             sanctions = r.responses.sanctions
             adjustments = r.responses.treatmentAdjustments
-            ratio = r.responses.ratio.summary
+            ratio = StandardWording.ratio(r.responses.ratio, t, f)
             ratioLow = r.responses.ratio.belowTarget
-            responses = r.responses.items.map { "\($0.date) · \(t["behaviour_\($0.behaviour.rawValue)"] ?? $0.behaviour.words) → \($0.option)" }
+            responses = r.responses.items.map { "\(f.date($0.date)) · \(t["behaviour_\($0.behaviour.rawValue)"] ?? $0.behaviour.words) \(f.arrow) \($0.option)" }
             hasResponses = !responses.isEmpty
             alertsOpened = r.alerts.opened
             alertsOpen = r.alerts.stillOpen
@@ -111,7 +117,7 @@ struct MeasurePages {
             overdue = r.compliance.overdue
             withheld = r.withheld
             hasWithheld = !r.withheld.isEmpty
-            notice = r.redisclosureNotice
+            notice = r.redisclosureNotice.map { StandardWording.notice($0, t) }
         }
     }
 
@@ -164,22 +170,23 @@ struct MeasurePages {
         ("with", "condition_with"),
     ]
 
-    static func conditionLines(_ m: MeasureRecord, _ t: [String: String]) -> [ConditionLine] {
+    static func conditionLines(_ m: MeasureRecord, _ t: [String: String], _ f: LocaleFormat = LocaleFormat(Localizer.fallback)) -> [ConditionLine] {
         m.conditions.map { c in
             let known = Set(parameterLabels.map(\.key))
             let keys = parameterLabels.filter { c.parameters[$0.key] != nil } + c.parameters.keys.sorted().filter { !known.contains($0) }.map { ($0, $0) }
             let detail = keys.compactMap { key, label -> String? in
                 guard let v = c.parameters[key] else { return nil }
                 let text: String = switch v {
-                case .number(let n): n == n.rounded() ? String(Int(n)) : String(n)
+                case .number(let n): f.number(n, maxFractionDigits: ["latitude", "longitude"].contains(key) ? 6 : 2)
                 case .string(let s) where key == "specimen": t["specimen_\(s)"] ?? s
-                case .string(let s): s
+                // Days (deadlines, start and end) are stored ISO; the page writes them the reader's way.
+                case .string(let s): CalendarDate(s).map(f.date) ?? s
                 case .bool(let b): b ? "✓" : "✗"
                 case .array(let items): items.compactMap { if case .string(let s) = $0 { t["day_\(s)"] ?? s } else { nil } }.joined(separator: ", ")
                 case .object: t["condition_geometry"] ?? "GeoJSON"
                 case .null: ""
                 }
-                return "\(t[label] ?? key): \(text)"
+                return "\(t[label] ?? PolicyWording.readable(key)): \(text)"
             }.joined(separator: " · ")
             return ConditionLine(label: t["condition_\(c.type.rawValue)"] ?? c.type.rawValue, detail: detail)
         }
@@ -215,16 +222,16 @@ struct MeasurePages {
             id: id, caseId: measure.caseID.uuidString.lowercased(), person: person.details.fullName, personId: measure.personID.uuidString.lowercased(),
             type: t["measure_\(measure.type.rawValue)"] ?? measure.type.words, status: measure.status.rawValue,
             statusLabel: t["measure_status_\(measure.status.rawValue)"] ?? measure.status.rawValue, active: measure.isActive,
-            period: "\(measure.start) – \(measure.plannedEnd?.description ?? "")", phase: measure.phase,
-            conditions: Self.conditionLines(measure, t), links: links, report: ReportView(report, t),
+            period: "\(req.format.date(measure.start)) – \(measure.plannedEnd.map(req.format.date) ?? "")", phase: measure.phase,
+            conditions: Self.conditionLines(measure, t, req.format), links: links, report: ReportView(report, t, req.format),
             canFileBreach: measure.isActive && access.decide(principal, .create, .breach).isAllowed,
             canRecordOutcome: measure.isActive && access.decide(principal, .update, .measure).isAllowed,
             canPromote: measure.isActive && measure.type == .treatmentCourt && access.decide(principal, .update, .measure).isAllowed,
-            phaseName: try await req.activePolicy().policy.supervision.responses.phase(measure.phase)?.name ?? "",
+            phaseName: req.policyWording.phase(try await req.activePolicy().policy.supervision.responses.phase(measure.phase)),
             behaviours: Behaviour.allCases.filter { !$0.isDesired }.map { Option(value: $0.rawValue, label: t["behaviour_\($0.rawValue)"] ?? $0.words, selected: false) },
             outcomes: MeasureOutcome.allCases.map { Option(value: $0.rawValue, label: t["measure_status_\($0.rawValue)"] ?? $0.rawValue, selected: $0 == .completed) },
             today: CalendarDate(req.now).description,
-            outcome: measure.outcome.map { "\(t["measure_status_\($0.outcome.rawValue)"] ?? $0.outcome.rawValue), \($0.date) — \($0.note) (\($0.recordedByName))" },
+            outcome: measure.outcome.map { "\(t["measure_status_\($0.outcome.rawValue)"] ?? $0.outcome.rawValue), \(req.format.date($0.date)) — \($0.note) (\($0.recordedByName))" },
             breaches: breaches.map { "\(req.shown($0.filedAt)) · \($0.description) · \($0.decision.map { t["breach_action_\($0.action.rawValue)"] ?? $0.action.rawValue } ?? (t["breach_open"] ?? "open"))" },
             hasBreaches: !breaches.isEmpty,
             notice: req.query[String.self, at: "notice"].flatMap { t["notice_\($0)"] },
@@ -292,13 +299,13 @@ struct MeasurePages {
         let report = try await service.report(measure, from: period.0, to: period.1)
         let justiceCase = try await CaseStore().find(measure.caseID, on: req.db)
         let page = ReportPage(
-            measureId: measure.id.uuidString.lowercased(), person: person.details.fullName, birthDate: person.details.birthDate.description,
+            measureId: measure.id.uuidString.lowercased(), person: person.details.fullName, birthDate: req.format.date(person.details.birthDate),
             type: t["measure_\(measure.type.rawValue)"] ?? measure.type.words,
             status: t["measure_status_\(measure.status.rawValue)"] ?? measure.status.rawValue,
-            period: "\(measure.start) – \(measure.plannedEnd?.description ?? "")", phase: measure.phase,
+            period: "\(req.format.date(measure.start)) – \(measure.plannedEnd.map(req.format.date) ?? "")", phase: measure.phase,
             caseStage: justiceCase.map { t["stage_\($0.stage.rawValue)"] ?? $0.stage.rawValue } ?? "",
-            report: ReportView(report, t),
-            outcome: measure.outcome.map { "\(t["measure_status_\($0.outcome.rawValue)"] ?? $0.outcome.rawValue), \($0.date) — \($0.note)" },
+            report: ReportView(report, t, req.format),
+            outcome: measure.outcome.map { "\(t["measure_status_\($0.outcome.rawValue)"] ?? $0.outcome.rawValue), \(req.format.date($0.date)) — \($0.note)" },
             generatedBy: principal.displayName, generatedAt: req.shown(req.now),
             errors: errors.map(ShownError.init), hasErrors: !errors.isEmpty
         )

@@ -37,6 +37,8 @@ struct PeoplePages {
 
     struct PersonPage: Encodable {
         var person: PersonController.PersonResponse
+        /// The birth date as the page's language writes it.
+        var birthDate: String
         var sexLabel: String
         var flagLabels: [String]
         var hasFlags: Bool
@@ -48,6 +50,9 @@ struct PeoplePages {
         var canSeeTimeline = false
         var canSeeConsents = false
         var canSeeDisclosures = false
+        var canIssueAccessCode = false
+        /// Police officers record a contact with this person from here, also without a network.
+        var canRecordContact = false
     }
 
     struct CaseLink: Encodable {
@@ -95,7 +100,7 @@ struct PeoplePages {
                 let t = req.diversion.localizer.messages(req.language)
                 page.results = try await PeopleService(request: req).search(try params.query()).map { person in
                     let r = PersonController.PersonResponse(person, today: today, ageOfMajority: age)
-                    return Row(id: r.id, givenName: r.givenName, familyName: r.familyName, birthDate: r.birthDate,
+                    return Row(id: r.id, givenName: r.givenName, familyName: r.familyName, birthDate: req.format.date(person.details.birthDate),
                                sex: t["sex_\(r.sex)"] ?? r.sex, nationality: r.nationality ?? "", minor: r.minor)
                 }
                 page.searched = true
@@ -128,7 +133,7 @@ struct PeoplePages {
         let t = req.diversion.localizer.messages(req.language)
         let response = PersonController.PersonResponse(person, today: CalendarDate(req.now), ageOfMajority: req.diversion.configuration.ageOfMajority)
         var page = PersonPage(
-            person: response,
+            person: response, birthDate: req.format.date(person.details.birthDate),
             sexLabel: t["sex_\(response.sex)"] ?? response.sex,
             flagLabels: response.flags.map { t["flag_\($0)"] ?? $0 },
             hasFlags: !response.flags.isEmpty,
@@ -140,6 +145,8 @@ struct PeoplePages {
         page.canOpenCase = access.decide(principal, .create, .justiceCase).isAllowed
         page.canSeeConsents = access.decide(principal, .search, .consent).isAllowed
         page.canSeeDisclosures = access.decide(principal, .read, .disclosure).isAllowed
+        page.canIssueAccessCode = access.decide(principal, .create, .participantCode).isAllowed
+        page.canRecordContact = access.decide(principal, .create, .contact).isAllowed
         if access.decide(principal, .search, .justiceCase).isAllowed {
             let cases = try await CaseStore().forPerson(person.id, req.sealedView, on: req.db)
             try await req.diversion.auditTrail.record(try cases.map { try req.auditEvent(.search, "case", id: $0.id.uuidString.lowercased(), person: person.id) })

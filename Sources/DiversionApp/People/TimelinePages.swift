@@ -62,10 +62,13 @@ struct TimelinePages {
         }
         func name(_ type: MeasureType) -> String { t["measure_\(type.rawValue)"] ?? type.words }
 
+        let wording = req.policyWording
+        // Without an active policy the offence codes still read through their messages or as words.
+        let jurisdiction = try? await req.activePolicy().policy
         if may(.contact) {
             for c in try await ContactStore().forPerson(personID, req.sealedView, on: db) {
-                let decision = c.decision.map { " → \(t["decision_\($0.rawValue)"] ?? $0.rawValue)" } ?? ""
-                add(c.occurredAt, "contact", "\(c.region) · \(c.offences.joined(separator: ", "))\(decision)", "/contacts/\(c.id.uuidString.lowercased())")
+                let decision = c.decision.map { " \(req.format.arrow) \(t["decision_\($0.rawValue)"] ?? $0.rawValue)" } ?? ""
+                add(c.occurredAt, "contact", "\(c.region) · \(c.offences.map { wording.offence($0, in: jurisdiction) }.joined(separator: ", "))\(decision)", "/contacts/\(c.id.uuidString.lowercased())")
             }
             audited.append("contact")
         } else { hidden.append(t["timeline_contact"] ?? "contact") }
@@ -100,7 +103,7 @@ struct TimelinePages {
                 if visible.withheld > 0 { hidden.append(t["outcome_withheld"] ?? "health service results") }
                 for r in visible.shown {
                     let outcome = t["outcome_\(r.result.outcome.code)"] ?? r.result.outcome.code
-                    var text = "\(r.result.testDay) · \(outcome)"
+                    var text = "\(req.format.date(r.result.testDay)) · \(outcome)"
                     if case .positive(let s) = r.result.outcome { text += " (\(s.joined(separator: ", ")))" }
                     if r.outsideWindow { text += " · \(t["timeline_outside_window"] ?? "outside the window")" }
                     add(r.result.collectedAt ?? r.recordedAt, "test", text, "/measures/\(plan.measureID.uuidString.lowercased())/tests")
@@ -115,8 +118,8 @@ struct TimelinePages {
                 let entries = visible.shown
                 for e in entries {
                     let text: String = switch e.detail {
-                    case .communityService(let h): "\(h.hours) h · \(h.site)"
-                    case .payment(let p): "\(p.amount) \(p.currency)"
+                    case .communityService(let h): "\(req.format.number(h.hours)) \(t["compliance_hours_unit"] ?? "h") · \(h.site)"
+                    case .payment(let p): req.format.money(p.amount, currency: p.currency)
                     case .appointment(let a): "\(a.service) · \(t["attendance_\(a.attendance.rawValue)"] ?? a.attendance.rawValue)"
                     case .report(let r): "\(r.officer) · \(t["attendance_\(r.attendance.rawValue)"] ?? r.attendance.rawValue)"
                     }
@@ -127,7 +130,7 @@ struct TimelinePages {
         } else if !may(.compliance) { hidden.append(t["timeline_compliance"] ?? "compliance") }
         if may(.response) {
             for r in try await ResponseStore().responses(personID: personID, on: db) {
-                add(r.decidedAt, "response", "\(t["behaviour_\(r.behaviour.rawValue)"] ?? r.behaviour.words) → \(r.option.name) — \(r.decidedByName)",
+                add(r.decidedAt, "response", "\(t["behaviour_\(r.behaviour.rawValue)"] ?? r.behaviour.words) \(req.format.arrow) \(wording.response(r.option)) — \(r.decidedByName)",
                     "/measures/\(r.measureID.uuidString.lowercased())/responses")
             }
             audited.append("response")
@@ -152,7 +155,7 @@ struct TimelinePages {
         try await req.diversion.auditTrail.record(try audited.map { try req.auditEvent(.read, "timeline_\($0)", id: personID.uuidString.lowercased(), person: personID) })
         let ordered = items.sorted { $0.0 < $1.0 }.map(\.1)
         let page = TimelinePage(person: person.details.fullName, personId: personID.uuidString.lowercased(), items: ordered, hasItems: !ordered.isEmpty,
-                                hidden: hidden, hasHidden: !hidden.isEmpty, notice: notice)
+                                hidden: hidden, hasHidden: !hidden.isEmpty, notice: notice.map { StandardWording.notice($0, t) })
         return try await req.page("timeline", title: "timeline_title", content: page)
     }
 }

@@ -48,13 +48,16 @@ struct PolicyPages {
 
     private func render(_ req: Request, document: String, checked: Bool, problems: [PolicyProblem], status: HTTPResponseStatus) async throws -> Response {
         let active = try await req.diversion.policies.active(on: req.db)
+        let f = req.format, w = req.policyWording, t = req.messages
         let page = Page(
-            active: active.map { "\($0.policy.jurisdiction) \($0.policy.version) (\($0.policy.effectiveDate))" } ?? "—",
-            substances: active?.policy.substances.map {
-                "\($0.name): \(Eligibility.format($0.threshold)) \($0.unit.rawValue) (\($0.basis.rawValue)\($0.assumedPurityPercent.map { ", \(Eligibility.format($0)) %" } ?? ""))"
+            active: active.map { "\($0.policy.jurisdiction) \($0.policy.version) (\(f.date($0.policy.effectiveDate)))" } ?? "—",
+            substances: active?.policy.substances.map { s in
+                let basis = t["threshold_basis_\(s.basis.rawValue)"] ?? s.basis.rawValue
+                let purity = s.assumedPurityPercent.map { ", " + f.percent($0 / 100) } ?? ""
+                return "\(w.substance(s.code, in: active?.policy)): \(f.number(s.threshold)) \(w.unit(s.unit)) (\(basis)\(purity))"
             } ?? [],
             versions: try await PolicyStore().versions(on: req.db).map {
-                VersionRow(jurisdiction: $0.jurisdiction, version: $0.version, effectiveDate: $0.effectiveDate, illustrative: $0.illustrative,
+                VersionRow(jurisdiction: $0.jurisdiction, version: $0.version, effectiveDate: CalendarDate($0.effectiveDate).map(f.date) ?? $0.effectiveDate, illustrative: $0.illustrative,
                            active: $0.active, activated: req.shown($0.activatedAt), by: $0.activatedBy ?? "")
             },
             document: document, checked: checked,

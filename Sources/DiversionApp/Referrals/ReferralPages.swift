@@ -61,6 +61,8 @@ struct ReferralPages {
         var dueBy: String
         var overdue: Bool
         var scheduledFor: String
+        /// The intake time in ISO 8601 for `<time datetime>`, beside the shown `scheduledFor`.
+        var scheduledForISO: String
         var receiving: Bool
         var events: [EventRow]
         var actions: [Action]
@@ -139,6 +141,7 @@ struct ReferralPages {
             reason: r.reason, urgency: t["urgency_\(r.urgency.rawValue)"] ?? r.urgency.rawValue,
             needs: r.needs.map { t["modality_\($0.rawValue)"] ?? $0.words }, referredBy: r.referredByName,
             sent: req.shown(r.createdAt), dueBy: req.shown(r.dueBy), overdue: r.isOverdue(at: req.now), scheduledFor: req.shown(r.scheduledFor),
+            scheduledForISO: r.scheduledFor.map(formTime) ?? "",
             receiving: side == .receiving,
             events: events.map { e in
                 EventRow(label: t["status_\(e.type.resultingStatus.rawValue)"] ?? e.type.rawValue, when: req.shown(e.occurredAt), by: e.recordedByName,
@@ -157,6 +160,7 @@ struct ReferralPages {
             page.dueBy = ""
             page.overdue = false
             page.scheduledFor = ""
+            page.scheduledForISO = ""
         }
         return try await req.page("referral", title: "referral_title", content: page, status: status)
     }

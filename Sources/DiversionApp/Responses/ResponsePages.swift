@@ -171,7 +171,7 @@ struct ResponsePages {
                 days = d
                 let chosen = form.option ?? suggested.first?.option.code
                 suggestions = suggested.map { s in
-                    SuggestionRow(code: s.option.code, name: s.option.name, kind: s.option.kind.rawValue,
+                    SuggestionRow(code: s.option.code, name: req.policyWording.response(s.option), kind: s.option.kind.rawValue,
                                   kindLabel: t["response_kind_\(s.option.kind.rawValue)"] ?? s.option.kind.words, reason: s.reason, checked: s.option.code == chosen)
                 }
             } else if errors.isEmpty {
@@ -182,7 +182,7 @@ struct ResponsePages {
         let label = { (b: Behaviour) in t["behaviour_\(b.rawValue)"] ?? b.words }
         let allowedKinds: Set<ResponseKind> = behaviour.map { $0.isDesired ? [.incentive] : [.sanction, .treatmentAdjustment] } ?? Set(ResponseKind.allCases)
         let page = Page(
-            measure: MeasureHeader(measure, person: person.details.fullName, matrix: matrix, t: t),
+            measure: MeasureHeader(measure, person: person.details.fullName, matrix: matrix, t: t, f: req.format),
             behaviourOptions: Behaviour.allCases.map { Option(value: $0.rawValue, label: label($0), selected: $0.rawValue == form.behaviour) },
             occurredAt: occurredText.isEmpty ? CompliancePages.localFormTime(req.now, zone: zone) : occurredText,
             timeZone: zone.identifier, suggested: behaviour != nil,
@@ -190,16 +190,17 @@ struct ResponsePages {
             suggestions: suggestions, hasSuggestions: !suggestions.isEmpty,
             otherOptions: [Option(value: "", label: t["responses_other_none"] ?? "—", selected: (form.other ?? "").isEmpty)]
                 + matrix.options.filter { allowedKinds.contains($0.kind) }.map {
-                    Option(value: $0.code, label: "\($0.name) (\(t["response_kind_\($0.kind.rawValue)"] ?? $0.kind.words))", selected: $0.code == form.other)
+                    Option(value: $0.code, label: "\(req.policyWording.response($0)) (\(t["response_kind_\($0.kind.rawValue)"] ?? $0.kind.words))", selected: $0.code == form.other)
                 },
             why: form.why ?? "",
             items: items.reversed().map { r in
                 ResponseRow(id: r.id.uuidString.lowercased(), behaviour: label(r.behaviour), when: req.shown(r.behaviourAt), phase: r.phase,
-                            option: r.option.name, kind: r.option.kind.rawValue, kindLabel: t["response_kind_\(r.option.kind.rawValue)"] ?? r.option.kind.words,
+                            option: req.policyWording.response(r.option), kind: r.option.kind.rawValue, kindLabel: t["response_kind_\(r.option.kind.rawValue)"] ?? r.option.kind.words,
                             suggested: r.wasSuggested, by: r.decidedByName, decidedAt: req.shown(r.decidedAt), why: r.why)
             },
             hasItems: !items.isEmpty,
-            person: Self.ratio(personal), programme: Self.ratio(programme), target: Self.number(matrix.incentiveRatioTarget),
+            person: Self.ratio(personal, req.format), programme: Self.ratio(programme, req.format),
+            target: Self.number(matrix.incentiveRatioTarget, req.format),
             canSuggest: measure.isActive && req.diversion.policy.decide(principal, .evaluate, .response).isAllowed,
             canRecord: measure.isActive && req.diversion.policy.decide(principal, .create, .response).isAllowed,
             canReadCompliance: req.diversion.policy.decide(principal, .read, .compliance).isAllowed,
@@ -214,15 +215,14 @@ struct ResponsePages {
         return try await req.page("responses", title: "responses_title", content: page, status: status)
     }
 
-    static func ratio(_ r: ResponseRatio) -> RatioRow {
+    static func ratio(_ r: ResponseRatio, _ f: LocaleFormat) -> RatioRow {
         RatioRow(incentives: r.incentives, sanctions: r.sanctions, adjustments: r.treatmentAdjustments,
-                 ratio: r.ratio.map { "\(number($0)):1" } ?? "—", below: r.belowTarget)
+                 ratio: r.ratio.map { "\(number($0, f)):1" } ?? "—", below: r.belowTarget)
     }
 
-    /// A ratio or target with at most one decimal, as people write it ("4", "2.5").
-    static func number(_ value: Double) -> String {
-        let tenths = (value * 10).rounded(.down) / 10
-        return tenths == tenths.rounded() ? String(Int(tenths)) : String(format: "%.1f", tenths)
+    /// A ratio or target with at most one decimal, cut rather than rounded, in the page's language ("4", "2.5", "2,5").
+    static func number(_ value: Double, _ f: LocaleFormat) -> String {
+        f.number((value * 10).rounded(.down) / 10, maxFractionDigits: 1)
     }
 
     /// The active policy's matrix as a table: behaviours down, phases across, the escalation steps in each cell.
@@ -232,8 +232,8 @@ struct ResponsePages {
         let matrix = active.policy.supervision.responses
         let phases = matrix.phases.sorted { $0.number < $1.number }
         let name = { (code: String) -> String in
-            guard let o = matrix.option(code) else { return code }
-            return "\(o.name) (\(t["response_kind_\(o.kind.rawValue)"] ?? o.kind.words))"
+            guard let o = matrix.option(code) else { return PolicyWording.readable(code) }
+            return "\(req.policyWording.response(o)) (\(t["response_kind_\(o.kind.rawValue)"] ?? o.kind.words))"
         }
         let steps = { (codes: [[String]]) in codes.enumerated().map { StepCell(occurrence: $0.offset + 1, options: $0.element.map(name)) } }
         let rows = Behaviour.allCases.map { b in
@@ -244,16 +244,16 @@ struct ResponsePages {
         }
         let page = MatrixPage(
             phases: phases.map {
-                PhaseRow(number: $0.number, name: $0.name, minDays: $0.promotion.minDaysInPhase, minNegatives: $0.promotion.minConsecutiveNegativeTests,
-                         minAttendance: "\(Int(($0.promotion.minAttendanceRate * 100).rounded())) %")
+                PhaseRow(number: $0.number, name: req.policyWording.phase($0), minDays: $0.promotion.minDaysInPhase, minNegatives: $0.promotion.minConsecutiveNegativeTests,
+                         minAttendance: req.format.percent($0.promotion.minAttendanceRate, maxFractionDigits: 0))
             },
             rows: rows,
             options: matrix.options.map {
-                OptionRow(code: $0.code, name: $0.name, kind: $0.kind.rawValue, kindLabel: t["response_kind_\($0.kind.rawValue)"] ?? $0.kind.words,
+                OptionRow(code: $0.code, name: req.policyWording.response($0), kind: $0.kind.rawValue, kindLabel: t["response_kind_\($0.kind.rawValue)"] ?? $0.kind.words,
                           magnitude: $0.magnitude, lastResort: $0.isLastResort)
             },
             lookBackDays: matrix.lookBackDays, earlyDays: matrix.earlyTreatment.days, earlySteps: steps(matrix.earlyTreatment.steps),
-            target: Self.number(matrix.incentiveRatioTarget), policyVersion: "\(active.policy.jurisdiction) \(active.policy.version)"
+            target: Self.number(matrix.incentiveRatioTarget, req.format), policyVersion: "\(active.policy.jurisdiction) \(active.policy.version)"
         )
         return try await req.page("response_matrix", title: "matrix_title", content: page)
     }

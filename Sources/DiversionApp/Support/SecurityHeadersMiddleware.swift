@@ -9,6 +9,8 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
         "object-src 'none'",
@@ -33,7 +35,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         }
         if request.isWebPage || request.url.path.hasPrefix("/api/") {
             // Personal data must not linger in shared caches or the browser's history cache.
-            if !request.url.path.hasPrefix("/css/") {
+            if !StaticAssetCacheMiddleware.isAsset(request.url.path) {
                 response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
             }
         }

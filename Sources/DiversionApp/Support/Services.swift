@@ -15,6 +15,8 @@ struct DiversionServices: Sendable {
     var throttle: LoginThrottle
     var localizer: Localizer
     var wording: InstrumentWording
+    /// Field error reasons in each interface language.
+    var fieldMessages = FieldMessageTranslator(catalogues: [:])
     var policies = PolicyCache()
     /// The clock, injected so tests can move time (lockouts, idle sessions).
     var now: @Sendable () -> Date

@@ -36,6 +36,23 @@ struct Localizer: Sendable {
         return base.subtracting(own).sorted()
     }
 
+    /// Writing direction of a supported language, for `dir` attributes.
+    static func direction(_ language: String) -> String {
+        language == "ar" ? "rtl" : "ltr"
+    }
+
+    /// The catalogue for a person's preferred BCP 47 tag, or nil when the interface does not speak it.
+    ///
+    /// Region and script subtags do not matter (`ar-EG`, `zh-Hans-CN`, `es-419` use the one catalogue of their language);
+    /// the ISO 639-3 individual codes `arb` and `cmn` count as Arabic and Chinese. Traditional Chinese (`zh-Hant`) gets
+    /// the Simplified catalogue, the nearest offered.
+    static func catalogue(for tag: String?) -> String? {
+        guard let tag, !tag.isEmpty else { return nil }
+        let primary = String(tag.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first ?? "")
+        let code = ["arb": "ar", "cmn": "zh"][primary] ?? primary
+        return supported.contains(code) ? code : nil
+    }
+
     /// The language to use: a supported cookie choice, else the best Accept-Language match, else English.
     static func choose(cookie: String?, acceptLanguage: String?) -> String {
         if let cookie, supported.contains(cookie) { return cookie }

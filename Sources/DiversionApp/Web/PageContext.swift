@@ -43,10 +43,11 @@ extension Request {
     }
 
     /// Renders `template` inside the shared layout.
+    /// `language` overrides the request's language (a participant's preferred language when no choice was made).
     func page<Content: Encodable>(
-        _ template: String, title key: String, content: Content, status: HTTPResponseStatus = .ok
+        _ template: String, title key: String, content: Content, status: HTTPResponseStatus = .ok, language override: String? = nil
     ) async throws -> Response {
-        let lang = language
+        let lang = override ?? language
         let t = diversion.localizer.messages(lang)
         let principal = session?.principal
         let here = url.path
@@ -64,6 +65,7 @@ extension Request {
             // The navigation offers what the access policy allows this user, and nothing else.
             for (href, key, action, resource) in [
                 ("/contacts/new", "nav_contact", Action.create, Resource.contact),
+                ("/contacts/offline", "nav_offline", .create, .contact),
                 ("/people", "nav_people", .search, .person),
                 ("/referrals", "nav_referrals", .search, .referral),
                 ("/court", "nav_court", .update, .justiceCase),
@@ -87,10 +89,13 @@ extension Request {
             )
         }
         let context = PageContext(
-            lang: lang, dir: lang == "ar" ? "rtl" : "ltr", title: t[key] ?? key, t: t, languages: languages,
-            user: user, nav: nav, csrf: session?.token.csrfToken, content: content
+            lang: lang, dir: Localizer.direction(lang), title: t[key] ?? key, t: t, languages: languages,
+            user: user, nav: nav, csrf: session?.token.csrfToken.map(MaskedToken.mask), content: content
         )
-        let view = try await self.view.render(template, context)
+        // Field errors are encoded while rendering, in the language settled above.
+        let view = try await FieldMessageTranslator.$rendering.withValue((diversion.fieldMessages, lang)) {
+            try await self.view.render(template, context)
+        }
         let response = try await view.encodeResponse(status: status, for: self)
         response.headers.replaceOrAdd(name: "Content-Language", value: lang)
         return response

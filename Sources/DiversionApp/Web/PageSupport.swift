@@ -28,17 +28,31 @@ struct ShownError: Encodable {
                 .replacingOccurrences(of: ".", with: "-")
         }
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case field, anchor, reason
+    }
+
+    /// The reason is kept in English (the key) and written in the language of the page being rendered.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(field, forKey: .field)
+        try container.encode(anchor, forKey: .anchor)
+        let page = FieldMessageTranslator.rendering
+        try container.encode(page.map { $0.translator.translate(reason, into: $0.language) } ?? reason, forKey: .reason)
+    }
 }
 
 extension Request {
     /// The messages of this request's language.
     var messages: [String: String] { diversion.localizer.messages(language) }
 
-    /// A time as a person reads it on a page: date and minutes, in UTC.
+    /// How this request's language writes dates, numbers and money.
+    var format: LocaleFormat { LocaleFormat(language) }
+
+    /// A time as a person reads it on a page: date and minutes in UTC, written the way the page's language writes them.
     func shown(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let iso = date.formatted(.iso8601)
-        return iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC"
+        format.dateTime(date)
     }
 
     /// The names of the people a worklist shows, read at once; each one shown is recorded as seen.

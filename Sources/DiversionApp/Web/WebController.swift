@@ -158,6 +158,7 @@ enum WebErrorPage {
     }
 
     static func response(for problem: Problem, error: any Error, request: Request) async throws -> Response {
+        if problem.status == 401, let participant = ParticipantPages.signInRedirect(for: request) { return participant }
         if problem.status == 401 {
             let next = request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2Fhome"
             let notice = request.cookies[SessionAuthenticator.cookieName] != nil ? "&notice=session_ended" : ""
@@ -170,12 +171,31 @@ enum WebErrorPage {
         switch problem.status {
         case 404: message = t["error_not_found"] ?? ""
         case 403: message = (error as? APIError).map { if case .invalidCSRF = $0 { return t["login_expired_form"] ?? "" } else { return t["error_forbidden"] ?? "" } } ?? (t["error_forbidden"] ?? "")
-        case 400..<500: message = problem.detail
+        // Domain reasons are written in English; other languages get the status's own message instead.
+        case 400..<500 where request.language == Localizer.fallback: message = problem.detail
+        // Field reasons have translations, so a form that slipped past its page's own error list still says what to fix.
+        case 422 where error is ValidationFailure:
+            let reasons = (error as? ValidationFailure)?.errors.map { request.diversion.fieldMessages.translate($0.reason, into: request.language) } ?? []
+            message = ([t[Self.messageKey(problem.status)] ?? problem.detail] + reasons).joined(separator: request.language == "zh" ? "" : " ")
+        case 400..<500: message = t[Self.messageKey(problem.status)] ?? problem.detail
         default: message = t["error_generic"] ?? ""
         }
         return try await request.page(
             "error", title: "error_title", content: Content(message: message, requestId: request.id),
             status: HTTPResponseStatus(statusCode: problem.status)
         )
+    }
+
+    /// The message for a 4xx status other than 401, 403 and 404, in every language.
+    static func messageKey(_ status: Int) -> String {
+        switch status {
+        case 405: "error_method_not_allowed"
+        case 409: "error_conflict"
+        case 413: "error_too_large"
+        case 415: "error_unsupported_media"
+        case 422: "error_invalid_input"
+        case 429: "error_too_many_requests"
+        default: "error_bad_request"
+        }
     }
 }

@@ -57,6 +57,8 @@ public enum Resource: String, Sendable, CaseIterable {
     case indicator
     /// Replaying the evidence's contacts under a candidate policy; only suppressed counts come out.
     case simulation
+    /// A person's own access code to their participant pages.
+    case participantCode = "participant_code"
 }
 
 /// The answer of the access policy, with the rule that produced it.
@@ -91,6 +93,8 @@ public struct AccessPolicy: Sendable {
                   roles: Set(Role.allCases), actions: [.read, .delete], resource: .ownAccount),
             Grant(rule: "casework roles record and look up the people they work with",
                   roles: Self.caseworkRoles, actions: [.create, .read, .search], resource: .person),
+            Grant(rule: "police officers correct the language and needs of people they meet, against the revision they read",
+                  roles: [.officer], actions: [.update], resource: .person),
             Grant(rule: "police officers and providers screen people with validated instruments",
                   roles: [.officer, .provider], actions: [.evaluate, .create, .read], resource: .screening),
             Grant(rule: "police, prosecutors and judges evaluate eligibility for diversion",
@@ -161,6 +165,8 @@ public struct AccessPolicy: Sendable {
                   roles: Set(Role.allCases), actions: [.read], resource: .policy),
             Grant(rule: "administrators publish and list jurisdiction policy versions",
                   roles: [.admin], actions: [.create, .search], resource: .policy),
+            Grant(rule: "supervision officers and providers issue and rotate the access codes of the people they work with",
+                  roles: [.supervisor, .provider], actions: [.create], resource: .participantCode),
             Grant(rule: "administrators manage agencies",
                   roles: [.admin], actions: [.create, .read, .search], resource: .agency),
             Grant(rule: "administrators manage user accounts",
@@ -213,6 +219,7 @@ extension Resource {
         case .indicator: "indicators"
         case .simulation: "policy simulations"
         case .sealedRecord: "sealed records"
+        case .participantCode: "participants' access codes"
         }
     }
 }

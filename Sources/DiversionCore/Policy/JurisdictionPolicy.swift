@@ -27,10 +27,13 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         public var assumedPurityPercent: Double?
         /// At or above this many times the threshold, possession is presumed to be for trafficking.
         public var traffickingMultiple: Double
+        /// The name in other interface languages, by language code; `name` stays the jurisdiction's own wording.
+        public var labels: [String: String]?
 
-        public init(code: String, name: String, unit: QuantityUnit, threshold: Double, basis: ThresholdBasis, assumedPurityPercent: Double? = nil, traffickingMultiple: Double) {
+        public init(code: String, name: String, unit: QuantityUnit, threshold: Double, basis: ThresholdBasis, assumedPurityPercent: Double? = nil, traffickingMultiple: Double, labels: [String: String]? = nil) {
             self.code = code
             self.name = name
+            self.labels = labels
             self.unit = unit
             self.threshold = threshold
             self.basis = basis
@@ -45,10 +48,13 @@ public struct JurisdictionPolicy: Sendable, Equatable, Codable {
         public var name: String
         public var minor: Bool
         public var nonViolent: Bool
+        /// The name in other interface languages, by language code; `name` stays the jurisdiction's own wording.
+        public var labels: [String: String]?
 
-        public init(code: String, name: String, minor: Bool, nonViolent: Bool) {
+        public init(code: String, name: String, minor: Bool, nonViolent: Bool, labels: [String: String]? = nil) {
             self.code = code
             self.name = name
+            self.labels = labels
             self.minor = minor
             self.nonViolent = nonViolent
         }

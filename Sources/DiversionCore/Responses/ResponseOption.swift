@@ -19,12 +19,15 @@ public struct ResponseOption: Sendable, Hashable, Codable {
     public var kind: ResponseKind
     /// 1 (lightest) to 5 (heaviest); a magnitude-5 sanction is a last resort.
     public var magnitude: Int
+    /// The name in other interface languages, by language code, for an option a policy defines itself.
+    public var labels: [String: String]?
 
     public static let magnitudes = 1...5
 
-    public init(code: String, name: String, kind: ResponseKind, magnitude: Int) {
+    public init(code: String, name: String, kind: ResponseKind, magnitude: Int, labels: [String: String]? = nil) {
         self.code = code
         self.name = name
+        self.labels = labels
         self.kind = kind
         self.magnitude = magnitude
     }

@@ -74,6 +74,9 @@ public enum DatabaseSetup {
         UpdatePersonsAddAnonymisedAt(),
         CreateConsent(),
         CreateEvidenceFacts(),
+        CreateIdempotencyRecords(),
+        UpdatePersonsAddRevision(),
+        CreateParticipantCode(),
     ]
 
     /// Checks the database answers, then sets SQLite's durability settings. One line on failure.

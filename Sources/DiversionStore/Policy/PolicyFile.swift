@@ -206,11 +206,11 @@ struct PolicyNodeReader {
         var categories: [JurisdictionPolicy.OffenceCategory] = []
         for (i, node) in (list(top["offenceCategories"], "offenceCategories") ?? []).enumerated() {
             let path = "offenceCategories[\(i)]"
-            guard let c = mapping(node, path, allowed: ["code", "name", "minor", "nonViolent"], required: ["code", "name", "minor", "nonViolent"]),
+            guard let c = mapping(node, path, allowed: ["code", "name", "minor", "nonViolent", "labels"], required: ["code", "name", "minor", "nonViolent"]),
                   let code = string(c["code"], "\(path).code"), let name = string(c["name"], "\(path).name"),
                   let minor = flag(c["minor"], "\(path).minor"), let nonViolent = flag(c["nonViolent"], "\(path).nonViolent")
             else { continue }
-            categories.append(.init(code: code, name: name, minor: minor, nonViolent: nonViolent))
+            categories.append(.init(code: code, name: name, minor: minor, nonViolent: nonViolent, labels: labels(c["labels"], "\(path).labels")))
         }
 
         let exclusions = self.exclusions(top["exclusions"])
@@ -430,7 +430,7 @@ struct PolicyNodeReader {
     }
 
     private mutating func substance(_ node: Node, _ path: String) -> JurisdictionPolicy.Substance? {
-        let fields = ["code", "name", "unit", "threshold", "basis", "assumedPurityPercent", "traffickingMultiple"]
+        let fields = ["code", "name", "unit", "threshold", "basis", "assumedPurityPercent", "traffickingMultiple", "labels"]
         guard let s = mapping(node, path, allowed: fields, required: ["code", "name", "unit", "threshold", "basis", "traffickingMultiple"]) else { return nil }
         let code = string(s["code"], "\(path).code")
         let name = string(s["name"], "\(path).name")
@@ -446,7 +446,23 @@ struct PolicyNodeReader {
         let purity = isNull(s["assumedPurityPercent"]) ? nil : number(s["assumedPurityPercent"], "\(path).assumedPurityPercent")
         let multiple = number(s["traffickingMultiple"], "\(path).traffickingMultiple")
         guard let code, let name, let unit, let threshold, let basis, let multiple else { return nil }
-        return .init(code: code, name: name, unit: unit, threshold: threshold, basis: basis, assumedPurityPercent: purity, traffickingMultiple: multiple)
+        return .init(code: code, name: name, unit: unit, threshold: threshold, basis: basis, assumedPurityPercent: purity, traffickingMultiple: multiple,
+                     labels: labels(s["labels"], "\(path).labels"))
+    }
+
+    /// A name by language code (`{en: ..., ar: ...}`), for codes a policy defines and the interface has no message for.
+    private mutating func labels(_ node: Node?, _ path: String) -> [String: String]? {
+        guard let node, !isNull(node), let pairs = codes(node, path) else { return nil }
+        var labels: [String: String] = [:]
+        for (language, value) in pairs {
+            // Language codes are lower-case ISO 639-1 letters, as the interface names its catalogues.
+            guard language.count == 2, language.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
+                problem("\(path).\(language)", "'\(language)' is not a two-letter language code such as en, es, fr, ru, ar or zh.", at: node)
+                continue
+            }
+            if let text = string(value, "\(path).\(language)") { labels[language] = text }
+        }
+        return labels.isEmpty ? nil : labels
     }
 
     private mutating func exclusions(_ node: Node?) -> JurisdictionPolicy.Exclusions? {

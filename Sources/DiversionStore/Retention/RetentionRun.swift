@@ -21,10 +21,15 @@ public struct RetentionRun: Sendable {
     public let retention: JurisdictionPolicy.Retention
     /// Names the policy in the audit entries.
     public let policyName: String
+    /// How long the answers to idempotent writes are kept: long enough for a device's retries, no longer.
+    public let idempotencyDays: Int
 
-    public init(retention: JurisdictionPolicy.Retention, policyName: String) {
+    public static let defaultIdempotencyDays = 30
+
+    public init(retention: JurisdictionPolicy.Retention, policyName: String, idempotencyDays: Int = Self.defaultIdempotencyDays) {
         self.retention = retention
         self.policyName = policyName
+        self.idempotencyDays = max(1, idempotencyDays)
     }
 
     /// Runs retention as of `now`. A dry run only counts: it changes nothing and writes no audit entry.
@@ -49,6 +54,7 @@ public struct RetentionRun: Sendable {
             }
             lines.append(RetentionLine(kind: kind.rawValue, days: retention.days[kind], cutoff: cutoff, count: count, treatment: kind.treatment))
         }
+        lines.append(try await pruneIdempotencyAnswers(now: now, dryRun: dryRun, trail: trail, on: db))
         let treatment = "names deleted, birth date cut to the year; the id stays so audit entries resolve"
         let people: Int
         if dryRun {
@@ -62,6 +68,24 @@ public struct RetentionRun: Sendable {
         }
         lines.append(RetentionLine(kind: "people", days: nil, cutoff: nil, count: people, treatment: treatment))
         return lines
+    }
+
+    /// Stored answers to captures name a person and a contact; they serve retries only, so they go after a short period.
+    private func pruneIdempotencyAnswers(now: Date, dryRun: Bool, trail: AuditTrail, on db: any Database) async throws -> RetentionLine {
+        let kind = "idempotencyAnswers", treatment = "deleted"
+        let cutoff = now.addingTimeInterval(-Double(idempotencyDays) * 86_400)
+        let store = IdempotencyStore()
+        let count: Int
+        if dryRun {
+            count = try await store.count(before: cutoff, on: db)
+        } else {
+            let purpose = purpose(kind, cutoff: cutoff)
+            count = try await trail.perform { db in
+                let n = try await store.prune(before: cutoff, on: db)
+                return (n, [Self.event(.delete, kind, now: now, purpose: "\(purpose): \(n) \(treatment)")])
+            }
+        }
+        return RetentionLine(kind: kind, days: idempotencyDays, cutoff: cutoff, count: count, treatment: treatment)
     }
 
     private func purpose(_ kind: String, cutoff: Date?) -> String {

@@ -168,6 +168,8 @@ extension RetentionStore {
         for chunk in stride(from: 0, to: people.count, by: 500) {
             let part = Array(people[chunk..<min(chunk + 500, people.count)])
             try await PersonIdentityModel.query(on: db).filter(\.$person.$id ~~ part).delete()
+            // An anonymous stub has no page of its own: its personal codes stop working.
+            try await ParticipantCodeModel.query(on: db).filter(\.$personID ~~ part).delete()
             try await sql.update(PersonModel.schema)
                 .set(SQLIdentifier("birth_date"), to: SQLFunction("substr", args: SQLIdentifier("birth_date"), SQLLiteral.numeric("1"), SQLLiteral.numeric("4")))
                 .set(SQLIdentifier("gender_identity"), to: SQLLiteral.null)

@@ -1,0 +1,182 @@
+import DiversionCore
+import Foundation
+
+/// Field error reasons in each interface language, from `Resources/Locales/validation/<code>.json`.
+///
+/// The domain writes its reasons in English and the JSON API keeps them so, so the English sentence is the key
+/// (as in gettext). A key may hold numbered placeholders, `"Enter at most {0} characters."`: each stands for any
+/// text, and the text it matched is put into the translation's placeholder of the same number.
+struct FieldMessageTranslator: Sendable {
+    /// One catalogue entry: the English pattern cut at its placeholders, and the translation.
+    struct Entry: Sendable, Equatable {
+        enum Piece: Sendable, Equatable {
+            case text(String)
+            case slot(Int)
+        }
+
+        let pieces: [Piece]
+        let translation: String
+
+        /// Letters outside placeholders: when two patterns match, the more literal one wins.
+        var specificity: Int {
+            pieces.reduce(0) { sum, piece in if case .text(let t) = piece { sum + t.count } else { sum } }
+        }
+
+        init(pattern: String, translation: String) {
+            pieces = Self.pieces(pattern)
+            self.translation = translation
+        }
+
+        /// `"At most {0} days."` → text, slot 0, text.
+        static func pieces(_ pattern: String) -> [Piece] {
+            var pieces: [Piece] = []
+            var text = ""
+            var rest = Substring(pattern)
+            while let open = rest.firstIndex(of: "{") {
+                let after = rest[rest.index(after: open)...]
+                if let close = after.firstIndex(of: "}"), let number = Int(after[..<close]), after[..<close].allSatisfy(\.isASCII) {
+                    text += rest[..<open]
+                    if !text.isEmpty { pieces.append(.text(text)) }
+                    text = ""
+                    pieces.append(.slot(number))
+                    rest = after[after.index(after: close)...]
+                } else {
+                    text += rest[...open]
+                    rest = after
+                }
+            }
+            text += rest
+            if !text.isEmpty { pieces.append(.text(text)) }
+            return pieces
+        }
+
+        /// The placeholder numbers of a pattern or translation, sorted.
+        static func slots(_ text: String) -> [Int] {
+            pieces(text).compactMap { if case .slot(let n) = $0 { n } else { nil } }.sorted()
+        }
+
+        /// The text each placeholder matched, or nil when `sentence` does not fit the pattern.
+        func match(_ sentence: String) -> [Int: String]? {
+            Self.match(pieces[...], Substring(sentence), [:])
+        }
+
+        private static func match(_ pieces: ArraySlice<Piece>, _ text: Substring, _ values: [Int: String]) -> [Int: String]? {
+            guard let first = pieces.first else { return text.isEmpty ? values : nil }
+            switch first {
+            case .text(let literal):
+                guard text.hasPrefix(literal) else { return nil }
+                return match(pieces.dropFirst(), text.dropFirst(literal.count), values)
+            case .slot(let number):
+                // Shortest value first, as a lazy regex group would; a trailing slot takes the rest.
+                let rest = pieces.dropFirst()
+                guard !rest.isEmpty else { return values.merging([number: String(text)]) { a, _ in a } }
+                var end = text.startIndex
+                while true {
+                    var taken = values
+                    taken[number] = String(text[..<end])
+                    if let found = match(rest, text[end...], taken) { return found }
+                    guard end < text.endIndex else { return nil }
+                    end = text.index(after: end)
+                }
+            }
+        }
+    }
+
+    /// Exact sentences (no placeholder) by language, then patterns by language, most literal first.
+    private let exact: [String: [String: String]]
+    private let patterns: [String: [Entry]]
+
+    init(catalogues: [String: [String: String]]) {
+        var exact: [String: [String: String]] = [:]
+        var patterns: [String: [Entry]] = [:]
+        for (language, catalogue) in catalogues where language != Localizer.fallback {
+            for (pattern, translation) in catalogue {
+                let entry = Entry(pattern: pattern, translation: translation)
+                if entry.pieces.contains(where: { if case .slot = $0 { true } else { false } }) {
+                    patterns[language, default: []].append(entry)
+                } else {
+                    exact[language, default: [:]][pattern] = translation
+                }
+            }
+            patterns[language]?.sort { $0.specificity > $1.specificity }
+        }
+        self.exact = exact
+        self.patterns = patterns
+    }
+
+    /// Reads `<code>.json` for every language but English (English needs no catalogue: the key is the sentence).
+    init(directory: URL) throws {
+        var catalogues: [String: [String: String]] = [:]
+        for code in Localizer.supported where code != Localizer.fallback {
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(code).json"))
+            catalogues[code] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        self.init(catalogues: catalogues)
+    }
+
+    /// `reason` in `language`; English, or a sentence the catalogue does not know, comes back unchanged.
+    ///
+    /// Reasons made of several sentences joined by spaces (a referral's barriers) are translated sentence by sentence
+    /// when the whole is not in the catalogue.
+    func translate(_ reason: String, into language: String) -> String {
+        guard language != Localizer.fallback, exact[language] != nil || patterns[language] != nil else { return reason }
+        let format = LocaleFormat(language)
+        if let whole = sentence(reason, language, format) { return whole }
+        return joined(Substring(reason), language, format) ?? reason
+    }
+
+    private func sentence(_ text: String, _ language: String, _ format: LocaleFormat) -> String? {
+        if let found = exact[language]?[text] { return found }
+        for entry in patterns[language] ?? [] {
+            guard let values = entry.match(text) else { continue }
+            var result = ""
+            for piece in Entry.pieces(entry.translation) {
+                switch piece {
+                case .text(let t): result += t
+                case .slot(let n): result += Self.shown(values[n] ?? "", format)
+                }
+            }
+            return result
+        }
+        return nil
+    }
+
+    /// The translation of several sentences, or nil unless every one is known.
+    private func joined(_ text: Substring, _ language: String, _ format: LocaleFormat) -> String? {
+        // Where a sentence may end: after '.', '?' or '!' followed by a space. Few enough to try every split.
+        var starts = [text.startIndex]
+        var index = text.startIndex
+        while let stop = text[index...].firstIndex(where: { ".?!".contains($0) }) {
+            index = text.index(after: stop)
+            if index < text.endIndex, text[index] == " " { starts.append(text.index(after: index)) }
+        }
+        guard starts.count > 1, starts.count <= 20 else { return nil }
+        // Chinese sentences end in a full-width stop and follow each other without a space.
+        let separator = language == "zh" ? "" : " "
+        // rest[i]: the translation of everything from starts[i] on, found from the end backwards.
+        var rest = [String?](repeating: nil, count: starts.count)
+        for i in starts.indices.reversed() {
+            for j in (i + 1)...starts.count {
+                let end = j == starts.count ? text.endIndex : text.index(before: starts[j])
+                guard j == starts.count || rest[j] != nil, let first = sentence(String(text[starts[i]..<end]), language, format) else { continue }
+                rest[i] = j == starts.count ? first : first + separator + (rest[j] ?? "")
+                break
+            }
+        }
+        return rest[0]
+    }
+
+    /// A value put into a translation: ISO dates are written the language's way; anything else passes through.
+    static func shown(_ value: String, _ format: LocaleFormat) -> String {
+        if value.count == 10, let day = CalendarDate(value) { return format.date(day) }
+        return value
+    }
+}
+
+extension FieldMessageTranslator {
+    /// The translator and language of the page being rendered.
+    ///
+    /// Page builders make their `ShownError`s before the layout settles the page's language (a participant's page
+    /// may use their preferred one), so the reasons are translated while `Request.page` renders, the one step every page passes.
+    @TaskLocal static var rendering: (translator: FieldMessageTranslator, language: String)?
+}
