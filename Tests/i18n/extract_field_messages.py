@@ -11,6 +11,13 @@ interpolation that only chooses between two literals (`\\(n == 1 ? "" : "s")`) g
     extract_field_messages.py --write    rewrite Resources/Locales/validation/en.json (pattern → pattern)
     extract_field_messages.py --check    exit 1 when en.json differs from the sources
 
+A second catalogue, Resources/Locales/reasons/<code>.json, holds what the eligibility rules and the screening
+instruments say about a case (a reason's or an indicator's detail, a screening's recommendation): every sentence
+literal of Policy/Eligibility.swift and Screening/*.swift that is not a field message, an interpolation naming a
+local `let` of literals or a column of a `for (…) in [(…)]` table of literals giving one pattern per literal. The words
+and fragments those sentences carry as values (packaging signs, threshold bases, authorities, stages, purity) are
+listed in WORDS. --write and --check cover both catalogues.
+
 The Swift test FieldMessageTests reads the same en.json and checks every other language covers it.
 """
 import json
@@ -21,6 +28,19 @@ import sys
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SOURCES = [os.path.join(ROOT, "Sources", d) for d in ("DiversionCore", "DiversionStore", "DiversionApp")]
 CATALOGUE = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", "validation", "en.json")
+REASONS = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", "reasons", "en.json")
+REASON_SOURCES = [os.path.join(ROOT, "Sources", "DiversionCore", "Policy", "Eligibility.swift")] + sorted(
+    os.path.join(ROOT, "Sources", "DiversionCore", "Screening", f)
+    for f in os.listdir(os.path.join(ROOT, "Sources", "DiversionCore", "Screening")) if f.endswith(".swift"))
+# Values a reason carries that are words, not numbers or names: translated where they fill a placeholder.
+WORDS = [
+    "many small bags", "scales", "cash", "cutting agents", "a customer list",  # PackagingSign.words
+    "gross", "pure",  # ThresholdBasis
+    "police", "prosecution", "court",  # Authority
+    "pre-trial", "trial", "sentencing", "post-sentencing",  # Stage, as the route reason writes it
+    "{0} at {1} % assumed purity = {2} {3} pure", "{0} at {1} % tested purity = {2} {3} pure",  # a pure-basis quantity
+    "{0} at {1} %",  # an earlier near-threshold seizure
+]
 
 # Callee name → unlabelled argument positions (or labels) that carry a message.
 POSITIONAL = {"FieldError": {1}, "add": {1}, "fail": {1}, "invalid": {1}, "conflict": {0}, "text": {2}, "decimal": {2}}
@@ -221,6 +241,100 @@ def scan(path):
     return found
 
 
+def literals(src):
+    """Every string literal of a Swift source outside comments, in order, with its start offset."""
+    found, i, n = [], 0, len(src)
+    while i < n:
+        if src.startswith("//", i):
+            i = src.find("\n", i)
+            i = n if i < 0 else i
+        elif src.startswith("/*", i):
+            i = src.find("*/", i) + 2
+        elif src[i] == '"' or (src[i] == "#" and i + 1 < n and src[i + 1] in '"#'):
+            start = i
+            literal, i = read_string(src, i)
+            found.append((start, literal))
+        else:
+            i += 1
+    return found
+
+
+def plain(literal):
+    return "".join(v for k, v in literal.pieces if k == "text") if all(k == "text" for k, _ in literal.pieces) else None
+
+
+def alternatives(src, name):
+    """The literals a local name stands for: `let name = a ? "x" : "y"` or a column of `for (…) in [(…), …]`."""
+    line = re.search(r"\b(?:let|var) %s = ([^\n]*)" % re.escape(name), src)
+    # Only a choice between literals (`a ? "x" : "y"`), not a computed value that happens to hold a literal.
+    if line and "?" in re.sub(r'"(?:[^"\\]|\\.)*"', "", line.group(1)) and "(of" not in line.group(1):
+        values = [plain(lit) for _, lit in literals(line.group(1))]
+        if values and None not in values:
+            return values
+    table = re.search(r"for \(([^)]*)\) in \[", src)
+    if table:
+        names = [x.strip() for x in table.group(1).split(",")]
+        if name in names:
+            column, depth, row, rows, cell = names.index(name), 0, [], [], []
+            i = table.end()
+            while i < len(src):
+                c = src[i]
+                if c == '"':
+                    literal, i = read_string(src, i)
+                    cell.append(plain(literal))
+                    continue
+                if c == "(":
+                    depth += 1
+                    if depth == 1:
+                        row, cell = [], []
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        row.append(cell)
+                        rows.append(row)
+                elif c == "," and depth == 1:
+                    row.append(cell)
+                    cell = []
+                elif c == "]" and depth == 0:
+                    break
+                i += 1
+            values = [r[column][0] for r in rows if len(r) > column and len(r[column]) == 1]
+            if values and None not in values:
+                return values
+    return None
+
+
+def scan_reasons(path, fields):
+    """The sentences of one rules file that are not field messages, as patterns."""
+    src = open(path, encoding="utf-8").read()
+    found = []
+    for _, literal in literals(src):
+        results = [("", 0)]
+        for kind, value in literal.pieces:
+            choice = CHOICE.search(value) if kind == "expr" else None
+            names = alternatives(src, value.strip()) if kind == "expr" and re.fullmatch(r"\s*\w+\s*", value) else None
+            if kind == "text":
+                results = [(p + value, n) for p, n in results]
+            elif choice:
+                results = [(p + alt, n) for p, n in results for alt in choice.groups()]
+            elif names:
+                results = [(p + alt, n) for p, n in results for alt in names]
+            else:
+                results = [(p + "{%d}" % n, n + 1) for p, n in results]
+        for pattern, _ in results:
+            pattern = pattern.strip()
+            if pattern.endswith(".") and is_sentence(pattern) and pattern not in fields:
+                found.append(pattern)
+    return found
+
+
+def extract_reasons(fields):
+    found = set(WORDS)
+    for path in REASON_SOURCES:
+        found.update(scan_reasons(path, set(fields)))
+    return sorted(found)
+
+
 def extract():
     patterns_found = set()
     for base in SOURCES:
@@ -232,31 +346,34 @@ def extract():
 
 
 def main(argv):
-    found = extract()
-    catalogue = {p: p for p in found}
-    text = json.dumps(catalogue, ensure_ascii=False, indent=2) + "\n"
-    if "--write" in argv:
-        os.makedirs(os.path.dirname(CATALOGUE), exist_ok=True)
-        with open(CATALOGUE, "w", encoding="utf-8") as f:
-            f.write(text)
-        print(f"{len(found)} field messages written to {os.path.relpath(CATALOGUE, ROOT)}")
-    elif "--check" in argv:
-        try:
-            committed = open(CATALOGUE, encoding="utf-8").read()
-        except FileNotFoundError:
-            committed = ""
-        if committed != text:
-            old = set(json.loads(committed or "{}"))
-            for p in sorted(set(found) - old):
-                print("new:     " + p)
-            for p in sorted(old - set(found)):
-                print("removed: " + p)
-            print("validation/en.json is out of date: run Tests/i18n/extract_field_messages.py --write")
-            return 1
-        print(f"{len(found)} field messages, en.json up to date")
-    else:
-        sys.stdout.write(text)
-    return 0
+    fields = extract()
+    status = 0
+    for found, path, what in ((fields, CATALOGUE, "field messages"), (extract_reasons(fields), REASONS, "reasons")):
+        text = json.dumps({p: p for p in found}, ensure_ascii=False, indent=2) + "\n"
+        name = os.path.relpath(path, os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales"))
+        if "--write" in argv:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            print(f"{len(found)} {what} written to {os.path.relpath(path, ROOT)}")
+        elif "--check" in argv:
+            try:
+                committed = open(path, encoding="utf-8").read()
+            except FileNotFoundError:
+                committed = ""
+            if committed != text:
+                old = set(json.loads(committed or "{}"))
+                for p in sorted(set(found) - old):
+                    print("new:     " + p)
+                for p in sorted(old - set(found)):
+                    print("removed: " + p)
+                print(f"{name} is out of date: run Tests/i18n/extract_field_messages.py --write")
+                status = 1
+            else:
+                print(f"{len(found)} {what}, {name} up to date")
+        elif path == CATALOGUE:
+            sys.stdout.write(text)
+    return status
 
 
 if __name__ == "__main__":

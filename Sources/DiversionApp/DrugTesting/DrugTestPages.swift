@@ -195,7 +195,7 @@ struct DrugTestPages {
             }
             return ResultRow(
                 day: f.date(r.result.testDay), scheduled: plan.isTestDay(r.result.testDay), outcome: code,
-                outcomeLabel: t["tests_outcome_\(code)"] ?? code, details: details, collected: Self.local(r.result.collectedAt, c.calendar),
+                outcomeLabel: t["tests_outcome_\(code)"] ?? code, details: details, collected: f.dateTime(r.result.collectedAt, timeZone: c.calendar.timeZone),
                 outsideWindow: r.outsideWindow, labConfirmed: r.result.labConfirmed, chainOfCustody: r.result.chainOfCustody ?? "",
                 recordedBy: r.recordedByName == DrugTestService.sweepRecorder ? (t["tests_recorded_by_system"] ?? r.recordedByName) : r.recordedByName
             )

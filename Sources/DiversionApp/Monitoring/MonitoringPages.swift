@@ -179,7 +179,8 @@ struct MonitoringPages {
                 id: a.id.uuidString.lowercased(), person: names[a.personID] ?? "", personId: a.personID.uuidString.lowercased(),
                 measure: measure.map { t["measure_\($0.type.rawValue)"] ?? $0.type.words } ?? "", measureId: a.measureID.uuidString.lowercased(),
                 code: a.alert.code, what: t["alert_code_\(a.alert.code)"] ?? a.alert.description,
-                subject: plans[a.measureID]?.subject(of: a.alert) ?? (a.alert.zoneID ?? a.alert.curfewDay?.description ?? ""),
+                // A curfew's day is written the page's way; zones keep their names.
+                subject: a.alert.curfewDay.map(req.format.date) ?? plans[a.measureID]?.subject(of: a.alert) ?? (a.alert.zoneID ?? ""),
                 since: req.shown(a.openedAt), closed: req.shown(a.closedAt), acknowledged: a.acknowledgement != nil,
                 acknowledgedBy: a.acknowledgement?.byName ?? "", acknowledgedAt: req.shown(a.acknowledgement?.at), note: a.acknowledgement?.note ?? ""
             )

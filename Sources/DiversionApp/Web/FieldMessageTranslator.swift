@@ -14,8 +14,9 @@ struct FieldMessageTranslator: Sendable {
             case slot(Int)
         }
 
+        let pattern: String
         let pieces: [Piece]
-        let translation: String
+        let translation: [Piece]
 
         /// Letters outside placeholders: when two patterns match, the more literal one wins.
         var specificity: Int {
@@ -23,8 +24,9 @@ struct FieldMessageTranslator: Sendable {
         }
 
         init(pattern: String, translation: String) {
+            self.pattern = pattern
             pieces = Self.pieces(pattern)
-            self.translation = translation
+            self.translation = Self.pieces(translation)
         }
 
         /// `"At most {0} days."` → text, slot 0, text.
@@ -98,7 +100,8 @@ struct FieldMessageTranslator: Sendable {
                     exact[language, default: [:]][pattern] = translation
                 }
             }
-            patterns[language]?.sort { $0.specificity > $1.specificity }
+            // Equally literal patterns are tried in a fixed order, so a reason always reads the same.
+            patterns[language]?.sort { ($0.specificity, $1.pattern) > ($1.specificity, $0.pattern) }
         }
         self.exact = exact
         self.patterns = patterns
@@ -130,7 +133,7 @@ struct FieldMessageTranslator: Sendable {
         for entry in patterns[language] ?? [] {
             guard let values = entry.match(text) else { continue }
             var result = ""
-            for piece in Entry.pieces(entry.translation) {
+            for piece in entry.translation {
                 switch piece {
                 case .text(let t): result += t
                 case .slot(let n): result += Self.shown(values[n] ?? "", format)
