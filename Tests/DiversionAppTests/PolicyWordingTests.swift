@@ -184,6 +184,30 @@ struct PolicyWordingTests {
         }
     }
 
+    @Test("a recorded response is named in Spanish on the responses page, the progress report and the timeline")
+    func responsesInSpanish() async throws {
+        try await TestApp.run { t in
+            let id = try await ComplianceAPITests.measure(t)
+            let judge = try await t.token("judge")
+            let recorded = try await ResponseAPITests.respond(t, judge, id, "missed_test", at: "2026-11-03T08:00:00Z", option: "verbal_warning")
+            try #require(recorded.status == .created)
+            var (jar, _) = try await t.browserSignIn("judge")
+            jar.values["lang"] = "es"
+            let measure = try await t.send(.GET, "/api/v1/measures/\(id)", token: judge).json(MeasureIdentity.self)
+            for path in ["/measures/\(id)/responses", "/measures/\(id)/report", "/people/\(measure.personId)/timeline"] {
+                let page = try await t.send(.GET, path, headers: [jar.header])
+                #expect(page.status == .ok, "\(path)")
+                #expect(page.text.contains("Advertencia verbal"), "\(path)")
+                #expect(!page.text.contains("Verbal warning"), "\(path)")
+            }
+        }
+    }
+
+    /// The person a measure belongs to, as the API gives it.
+    struct MeasureIdentity: Decodable {
+        var personId: String
+    }
+
     @Test("an evidence page in French writes shares with a decimal comma and its period in French")
     func evidenceInFrench() async throws {
         try await TestApp.run { t in

@@ -40,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
-from smoke import DESKTOP, PASSWORD, CheckFailed, expect, run_suite  # noqa: E402
+from smoke import DESKTOP, MOBILE, PASSWORD, CheckFailed, expect, run_suite  # noqa: E402
 from supervision_tests import SupervisionTests  # noqa: E402
 
 PAGE = "/contacts/offline"
@@ -324,6 +324,7 @@ Promise.all([caches.match('/contacts/offline'), fetch('/contacts/offline?probe='
         self.fill_capture("", None, "", weapon=False, screening=False)
         expect(self.count_shown() == before + 1, "the third capture is not counted")
         self.screenshot("offline-queue.png", DESKTOP, mobile=False)
+        self.screenshot("offline-queue-mobile.png", MOBILE, mobile=True)
         return "revision 1 from the cache"
 
     def reload_offline(self) -> str:

@@ -32,6 +32,14 @@ REASONS = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", 
 REASON_SOURCES = [os.path.join(ROOT, "Sources", "DiversionCore", "Policy", "Eligibility.swift")] + sorted(
     os.path.join(ROOT, "Sources", "DiversionCore", "Screening", f)
     for f in os.listdir(os.path.join(ROOT, "Sources", "DiversionCore", "Screening")) if f.endswith(".swift"))
+# The files whose field messages the offline capture page may show (its own checks in the rules, a capture's 422).
+OFFLINE_FIELDS = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", "reasons", "offline-fields.json")
+OFFLINE_SOURCES = REASON_SOURCES + [os.path.join(ROOT, "Sources", *p.split("/")) for p in (
+    "DiversionCore/Screening/AnswerValue.swift", "DiversionCore/People/PersonDraft.swift",
+    "DiversionApp/Contacts/ContactInput.swift", "DiversionApp/Contacts/ContactService.swift",
+    "DiversionApp/Offline/CaptureController.swift", "DiversionApp/Offline/CaptureInput.swift",
+    "DiversionApp/Offline/CaptureService.swift", "DiversionApp/Offline/CaptureService+Referral.swift",
+    "DiversionApp/Referrals/ReferralService.swift")]
 # Values a reason carries that are words, not numbers or names: translated where they fill a placeholder.
 WORDS = [
     "many small bags", "scales", "cash", "cutting agents", "a customer list",  # PackagingSign.words
@@ -348,8 +356,11 @@ def extract():
 def main(argv):
     fields = extract()
     status = 0
-    for found, path, what in ((fields, CATALOGUE, "field messages"), (extract_reasons(fields), REASONS, "reasons")):
-        text = json.dumps({p: p for p in found}, ensure_ascii=False, indent=2) + "\n"
+    offline = sorted(set(p for path in dict.fromkeys(OFFLINE_SOURCES) if os.path.exists(path) for p in scan(path)))
+    for found, path, what in ((fields, CATALOGUE, "field messages"), (extract_reasons(fields), REASONS, "reasons"),
+                              (offline, OFFLINE_FIELDS, "field messages of the offline page")):
+        # The offline page's list names catalogue entries; the catalogues map each pattern to itself in English.
+        text = json.dumps(found if path == OFFLINE_FIELDS else {p: p for p in found}, ensure_ascii=False, indent=2) + "\n"
         name = os.path.relpath(path, os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales"))
         if "--write" in argv:
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -362,7 +373,7 @@ def main(argv):
             except FileNotFoundError:
                 committed = ""
             if committed != text:
-                old = set(json.loads(committed or "{}"))
+                old = set(json.loads(committed or "[]"))
                 for p in sorted(set(found) - old):
                     print("new:     " + p)
                 for p in sorted(old - set(found)):

@@ -55,7 +55,8 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
         throttle: LoginThrottle(),
         localizer: try Localizer(directory: resources.appendingPathComponent("Locales")),
         wording: try InstrumentWording(directory: resources.appendingPathComponent("Instruments"), override: config.instrumentWording),
-        fieldMessages: try FieldMessageTranslator(directory: resources.appendingPathComponent("Locales/validation")),
+        fieldMessages: try FieldMessageTranslator(
+            directory: resources.appendingPathComponent("Locales/validation"), reasons: resources.appendingPathComponent("Locales/reasons")),
         now: now
     )
     app.drugTesting = try DrugTestingServices(config)

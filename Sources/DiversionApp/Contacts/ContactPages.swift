@@ -289,6 +289,8 @@ struct ContactPages {
         let e = contact.evaluation
         let canRefer = req.diversion.policy.decide(principal, .create, .referral).isAllowed
         let active = try await req.diversion.policies.active(on: req.db)
+        // The rules word their reasons in English; the page shows them in its language, names and all.
+        let wordingNames = req.reasonNames(active?.policy)
         let screening = try await ScreeningStore().latest(for: contact.personID, justiceOnly: !principal.agencyType.runsServices, on: req.db)
         let instrument = active.map { ContactService.instrument(for: person.details.birthDate, on: CalendarDate(req.now), policy: $0.policy) } ?? .assist
 
@@ -320,8 +322,8 @@ struct ContactPages {
             occurredAt: req.shown(contact.occurredAt), region: contact.region, officer: contact.officerName,
             eligible: e.eligible, route: t["route_\(e.route ?? "")"] ?? (e.route ?? "—"), policyVersion: e.policyVersion,
             reviewBy: e.reviewBy.description, reviewByShown: req.format.date(e.reviewBy),
-            reasons: e.reasons.map { ReasonRow(passed: $0.passed, detail: $0.detail) },
-            indicators: e.indicators.map(\.detail), hasIndicators: !e.indicators.isEmpty,
+            reasons: e.reasons.map { ReasonRow(passed: $0.passed, detail: req.reason($0.detail, names: wordingNames)) },
+            indicators: e.indicators.map { req.reason($0.detail, names: wordingNames) }, hasIndicators: !e.indicators.isEmpty,
             decided: contact.decision != nil,
             decisionLabel: contact.decision.map { t["decision_\($0.rawValue)"] ?? $0.rawValue } ?? "",
             decisionReason: contact.decisionReason ?? "",
@@ -330,7 +332,7 @@ struct ContactPages {
             recommendedLabel: t["decision_\(recommended.rawValue)"] ?? recommended.rawValue,
             screening: screening.map {
                 ScreeningSummary(instrument: t["instrument_\($0.result.instrument.rawValue)"] ?? $0.result.instrument.rawValue, level: $0.result.level,
-                                 score: $0.result.score, recommendation: $0.result.recommendation, when: req.shown($0.createdAt))
+                                 score: $0.result.score, recommendation: req.reason($0.result.recommendation, names: wordingNames), when: req.shown($0.createdAt))
             },
             instrumentLabel: t["instrument_\(instrument.rawValue)"] ?? instrument.rawValue,
             canDecide: req.diversion.policy.decide(principal, .update, .contact).isAllowed && contact.agencyID == principal.agencyID,

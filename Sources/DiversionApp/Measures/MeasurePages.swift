@@ -109,7 +109,7 @@ struct MeasurePages {
             adjustments = r.responses.treatmentAdjustments
             ratio = StandardWording.ratio(r.responses.ratio, t, f)
             ratioLow = r.responses.ratio.belowTarget
-            responses = r.responses.items.map { "\(f.date($0.date)) · \(t["behaviour_\($0.behaviour.rawValue)"] ?? $0.behaviour.words) \(f.arrow) \($0.option)" }
+            responses = r.responses.items.map { "\(f.date($0.date)) · \(t["behaviour_\($0.behaviour.rawValue)"] ?? $0.behaviour.words) \(f.arrow) \(PolicyWording(language: f.language, messages: t).response(code: $0.code, recordedAs: $0.option))" }
             hasResponses = !responses.isEmpty
             alertsOpened = r.alerts.opened
             alertsOpen = r.alerts.stillOpen

@@ -107,10 +107,32 @@ struct OfflinePages {
         let messages = req.messages.filter { $0.key.hasPrefix("offline_") || $0.key.hasPrefix("decision_") || $0.key.hasPrefix("route_") || $0.key.hasPrefix("modality_") }
         let document: [String: Any] = [
             "language": req.language, "policy": policy, "wording": req.diversion.wording.prompts(req.language), "messages": messages,
+            "reasons": Self.reasons(req, active.policy),
         ]
         var headers = HTTPHeaders()
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(data: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])))
+    }
+
+    /// English patterns the page translates itself: the rules' reasons and the field messages a capture may get back.
+    static let reasonKeys: Set<String> = {
+        let folder = AppResources.directory.appendingPathComponent("Locales/reasons")
+        let reasons = (try? Data(contentsOf: folder.appendingPathComponent("en.json")))
+            .flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+        let fields = (try? Data(contentsOf: folder.appendingPathComponent("offline-fields.json")))
+            .flatMap { try? JSONDecoder().decode([String].self, from: $0) } ?? []
+        return Set(reasons.keys).union(fields)
+    }()
+
+    /// The page's share of the reasons catalogue in its language (empty in English, where the key is the sentence):
+    /// sentences, the words and fragments a value may be, and the policy's names; offline.js matches them as the server does.
+    static func reasons(_ req: Request, _ policy: JurisdictionPolicy) -> [String: Any] {
+        let translator = req.diversion.fieldMessages
+        return [
+            "sentences": translator.sentences(req.language, among: reasonKeys),
+            "words": translator.reasonWords(req.language),
+            "names": req.reasonNames(policy),
+        ]
     }
 
     /// The services of the signed-in user's region, as `GET /api/v1/services?region=` lists them: what the

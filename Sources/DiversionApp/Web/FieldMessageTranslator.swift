@@ -6,6 +6,10 @@ import Foundation
 /// The domain writes its reasons in English and the JSON API keeps them so, so the English sentence is the key
 /// (as in gettext). A key may hold numbered placeholders, `"Enter at most {0} characters."`: each stands for any
 /// text, and the text it matched is put into the translation's placeholder of the same number.
+///
+/// The same table translates what the rules say about a case (`Resources/Locales/reasons/<code>.json`: eligibility
+/// reasons and indicators, screening recommendations). Its entries without a closing full stop are words and fragments
+/// ("scales", "{0} at {1} %") that fill a placeholder: a value that is one of them, or a list of them, is translated too.
 struct FieldMessageTranslator: Sendable {
     /// One catalogue entry: the English pattern cut at its placeholders, and the translation.
     struct Entry: Sendable, Equatable {
@@ -87,11 +91,29 @@ struct FieldMessageTranslator: Sendable {
     /// Exact sentences (no placeholder) by language, then patterns by language, most literal first.
     private let exact: [String: [String: String]]
     private let patterns: [String: [Entry]]
+    /// Words and fragments a value may be, by language (entries of the reasons catalogue that are not sentences).
+    private let words: [String: [String: String]]
+    private let fragments: [String: [Entry]]
 
-    init(catalogues: [String: [String: String]]) {
+    init(catalogues: [String: [String: String]], reasons: [String: [String: String]] = [:]) {
         var exact: [String: [String: String]] = [:]
         var patterns: [String: [Entry]] = [:]
-        for (language, catalogue) in catalogues where language != Localizer.fallback {
+        var words: [String: [String: String]] = [:]
+        var fragments: [String: [Entry]] = [:]
+        for (language, catalogue) in reasons where language != Localizer.fallback {
+            for (pattern, translation) in catalogue where !Self.isSentence(pattern) {
+                let entry = Entry(pattern: pattern, translation: translation)
+                if entry.pieces.contains(where: { if case .slot = $0 { true } else { false } }) {
+                    fragments[language, default: []].append(entry)
+                } else {
+                    words[language, default: [:]][pattern] = translation
+                }
+            }
+            fragments[language]?.sort { ($0.specificity, $1.pattern) > ($1.specificity, $0.pattern) }
+        }
+        let languages = Set(catalogues.keys).union(reasons.keys)
+        for language in languages where language != Localizer.fallback {
+            let catalogue = (catalogues[language] ?? [:]).merging((reasons[language] ?? [:]).filter { Self.isSentence($0.key) }) { field, _ in field }
             for (pattern, translation) in catalogue {
                 let entry = Entry(pattern: pattern, translation: translation)
                 if entry.pieces.contains(where: { if case .slot = $0 { true } else { false } }) {
@@ -105,30 +127,104 @@ struct FieldMessageTranslator: Sendable {
         }
         self.exact = exact
         self.patterns = patterns
+        self.words = words
+        self.fragments = fragments
     }
 
-    /// Reads `<code>.json` for every language but English (English needs no catalogue: the key is the sentence).
-    init(directory: URL) throws {
+    /// Reads `<code>.json` for every language but English (English needs no catalogue: the key is the sentence),
+    /// from `directory` and, when given, the reasons catalogue in `reasons`.
+    init(directory: URL, reasons: URL? = nil) throws {
+        self.init(catalogues: try Self.read(directory), reasons: try reasons.map(Self.read) ?? [:])
+    }
+
+    static func read(_ directory: URL) throws -> [String: [String: String]] {
         var catalogues: [String: [String: String]] = [:]
         for code in Localizer.supported where code != Localizer.fallback {
             let data = try Data(contentsOf: directory.appendingPathComponent("\(code).json"))
             catalogues[code] = try JSONDecoder().decode([String: String].self, from: data)
         }
-        self.init(catalogues: catalogues)
+        return catalogues
+    }
+
+    /// A sentence ends in a stop; a word or fragment does not.
+    static func isSentence(_ pattern: String) -> Bool {
+        pattern.hasSuffix(".") || pattern.hasSuffix("?") || pattern.hasSuffix("!")
     }
 
     /// `reason` in `language`; English, or a sentence the catalogue does not know, comes back unchanged.
     ///
     /// Reasons made of several sentences joined by spaces (a referral's barriers) are translated sentence by sentence
     /// when the whole is not in the catalogue.
-    func translate(_ reason: String, into language: String) -> String {
+    ///
+    /// `names` are the page's own names for words a reason quotes (a policy's substance and offence names, its routes).
+    /// A value that is one of them is shown so; a capitalised name (a substance, an offence) is put in before matching,
+    /// so a name of several words stays whole in its placeholder.
+    func translate(_ reason: String, into language: String, names: [String: String] = [:]) -> String {
         guard language != Localizer.fallback, exact[language] != nil || patterns[language] != nil else { return reason }
-        let format = LocaleFormat(language)
-        if let whole = sentence(reason, language, format) { return whole }
-        return joined(Substring(reason), language, format) ?? reason
+        var reason = reason
+        for (english, own) in names.sorted(by: { $0.key.count > $1.key.count })
+        where english.first?.isUppercase == true && english != own && !own.isEmpty {
+            reason = reason.replacingOccurrences(of: english, with: own)
+        }
+        let context = Context(language: language, format: LocaleFormat(language), names: names)
+        if let whole = sentence(reason, context) { return whole }
+        return joined(Substring(reason), context) ?? reason
     }
 
-    private func sentence(_ text: String, _ language: String, _ format: LocaleFormat) -> String? {
+    /// What one translation needs at hand.
+    private struct Context {
+        let language: String
+        let format: LocaleFormat
+        let names: [String: String]
+    }
+
+    /// The words and fragments of one language, for a page that matches reasons itself (the offline capture page).
+    func reasonWords(_ language: String) -> [String: String] {
+        var all = words[language] ?? [:]
+        for entry in fragments[language] ?? [] { all[entry.pattern] = Self.text(entry.translation) }
+        return all
+    }
+
+    /// The sentences of one language among `keys` (English patterns), pattern → translation, for such a page.
+    func sentences(_ language: String, among keys: Set<String>) -> [String: String] {
+        var all = (exact[language] ?? [:]).filter { keys.contains($0.key) }
+        for entry in patterns[language] ?? [] where keys.contains(entry.pattern) { all[entry.pattern] = Self.text(entry.translation) }
+        return all
+    }
+
+    private static func text(_ pieces: [Entry.Piece]) -> String {
+        pieces.map { piece in
+            switch piece {
+            case .text(let t): t
+            case .slot(let n): "{\(n)}"
+            }
+        }.joined()
+    }
+
+    /// A value put into a translation: a known word or fragment, or a list of them, in the language; else as shown.
+    private func value(_ text: String, _ context: Context) -> String {
+        let language = context.language, format = context.format
+        if let name = context.names[text], !name.isEmpty { return name }
+        if let word = words[language]?[text] { return word }
+        for entry in fragments[language] ?? [] {
+            guard let values = entry.match(text) else { continue }
+            return entry.translation.map { piece in
+                switch piece {
+                case .text(let t): t
+                case .slot(let n): Self.shown(values[n] ?? "", format)
+                }
+            }.joined()
+        }
+        let parts = text.components(separatedBy: ", ")
+        if parts.count > 1 {
+            let shown = parts.map { value($0, context) }
+            if shown != parts { return shown.joined(separator: language == "zh" ? "、" : language == "ar" ? "، " : ", ") }
+        }
+        return Self.shown(text, format)
+    }
+
+    private func sentence(_ text: String, _ context: Context) -> String? {
+        let language = context.language
         if let found = exact[language]?[text] { return found }
         for entry in patterns[language] ?? [] {
             guard let values = entry.match(text) else { continue }
@@ -136,7 +232,7 @@ struct FieldMessageTranslator: Sendable {
             for piece in entry.translation {
                 switch piece {
                 case .text(let t): result += t
-                case .slot(let n): result += Self.shown(values[n] ?? "", format)
+                case .slot(let n): result += value(values[n] ?? "", context)
                 }
             }
             return result
@@ -145,7 +241,8 @@ struct FieldMessageTranslator: Sendable {
     }
 
     /// The translation of several sentences, or nil unless every one is known.
-    private func joined(_ text: Substring, _ language: String, _ format: LocaleFormat) -> String? {
+    private func joined(_ text: Substring, _ context: Context) -> String? {
+        let language = context.language
         // Where a sentence may end: after '.', '?' or '!' followed by a space. Few enough to try every split.
         var starts = [text.startIndex]
         var index = text.startIndex
@@ -161,7 +258,7 @@ struct FieldMessageTranslator: Sendable {
         for i in starts.indices.reversed() {
             for j in (i + 1)...starts.count {
                 let end = j == starts.count ? text.endIndex : text.index(before: starts[j])
-                guard j == starts.count || rest[j] != nil, let first = sentence(String(text[starts[i]..<end]), language, format) else { continue }
+                guard j == starts.count || rest[j] != nil, let first = sentence(String(text[starts[i]..<end]), context) else { continue }
                 rest[i] = j == starts.count ? first : first + separator + (rest[j] ?? "")
                 break
             }

@@ -44,6 +44,12 @@ struct PolicyWording: Sendable {
         name(option.code, key: "response_option_\(option.code)", written: option.name, labels: option.labels)
     }
 
+    /// A response option known by its code and the name it was recorded with, as progress reports carry it.
+    func response(code: String?, recordedAs name: String) -> String {
+        guard let code, !code.isEmpty else { return name }
+        return self.name(code, key: "response_option_\(code)", written: name, labels: nil)
+    }
+
     /// A phase of the programme; the standard phases have messages by number, a policy's own phases keep its name.
     func phase(_ phase: ResponseMatrix.Phase?) -> String {
         guard let phase else { return "" }

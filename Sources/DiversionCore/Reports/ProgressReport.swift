@@ -37,6 +37,8 @@ public struct ProgressReport: Sendable, Equatable, Codable {
             public var behaviour: Behaviour
             public var option: String
             public var kind: ResponseKind
+            /// The option's code, so a page can name it in the reader's language.
+            public var code: String? = nil
         }
     }
 
@@ -141,7 +143,7 @@ public struct ProgressReport: Sendable, Equatable, Codable {
         let periodResponses = responses.filter { inPeriod($0.decidedAt) }
         let ratio = ResponseRatio(periodResponses, target: ratioTarget)
         let items = periodResponses.sorted { $0.decidedAt < $1.decidedAt }.map {
-            Responses.Item(date: CalendarDate($0.decidedAt), behaviour: $0.behaviour, option: $0.option.name, kind: $0.option.kind)
+            Responses.Item(date: CalendarDate($0.decidedAt), behaviour: $0.behaviour, option: $0.option.name, kind: $0.option.kind, code: $0.option.code)
         }
         let periodAlerts = alerts.filter { inPeriod($0.openedAt) }
         var byCode: [String: Int] = [:]

@@ -37,6 +37,96 @@
     return text;
   }
 
+  /* ---- the rules' reasons in the page's language ----
+   * DiversionRules words its reasons in English, as the server's core does; the bundle carries this language's
+   * catalogue (bundle.reasons: sentences, words, names) and they are matched as FieldMessageTranslator matches them:
+   * exact sentences, then patterns with {0}, {1}… (the one with most fixed text first), values put back in, a value
+   * that is a known word, fragment or name shown in the language, and several sentences translated one by one. */
+
+  var reasonTable = null;
+
+  function table(map) {
+    var exact = {}, patterns = [];
+    Object.keys(map || {}).forEach(function (key) {
+      if (!/\{\d+\}/.test(key)) { exact[key] = map[key]; return; }
+      var slots = [], source = '^', parts = key.split(/(\{\d+\})/);
+      parts.forEach(function (part, i) {
+        var slot = /^\{(\d+)\}$/.exec(part);
+        if (!slot) { source += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); return; }
+        slots.push(Number(slot[1]));
+        // Shortest value first, as the server does; a trailing slot takes the rest.
+        source += parts.slice(i + 1).join('') === '' ? '([\\s\\S]*)' : '([\\s\\S]*?)';
+      });
+      patterns.push({ key: key, regex: new RegExp(source + '$'), slots: slots, translation: map[key],
+        specificity: Array.from(key.replace(/\{\d+\}/g, '')).length });
+    });
+    patterns.sort(function (a, b) { return b.specificity - a.specificity || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0); });
+    return { exact: exact, patterns: patterns };
+  }
+
+  function reasons() {
+    if (!reasonTable) {
+      var r = (bundle && bundle.reasons) || {};
+      reasonTable = { sentences: table(r.sentences), words: table(r.words), names: r.names || {} };
+      reasonTable.any = Object.keys(r.sentences || {}).length > 0;
+    }
+    return reasonTable;
+  }
+
+  function filled(entry, match, shown) {
+    var values = {};
+    entry.slots.forEach(function (n, i) { if (!(n in values)) values[n] = match[i + 1]; });
+    return entry.translation.replace(/\{(\d+)\}/g, function (all, n) { return n in values ? shown(values[n]) : all; });
+  }
+
+  function matched(tableOf, text, shown) {
+    if (Object.prototype.hasOwnProperty.call(tableOf.exact, text)) return tableOf.exact[text];
+    for (var i = 0; i < tableOf.patterns.length; i++) {
+      var m = tableOf.patterns[i].regex.exec(text);
+      if (m) return filled(tableOf.patterns[i], m, shown);
+    }
+    return null;
+  }
+
+  function valueText(text) {
+    var r = reasons(), lang = bundle.language;
+    if (r.names[text]) return r.names[text];
+    var word = matched(r.words, text, function (v) { return v; });
+    if (word !== null) return word;
+    var parts = text.split(', ');
+    if (parts.length > 1) {
+      var shown = parts.map(valueText);
+      if (shown.join('\u0000') !== parts.join('\u0000')) return shown.join(lang === 'zh' ? '、' : lang === 'ar' ? '، ' : ', ');
+    }
+    return text;
+  }
+
+  function reasonText(text) {
+    var r = reasons();
+    if (!r.any || typeof text !== 'string') return text;
+    Object.keys(r.names).filter(function (n) { return /^\p{Lu}/u.test(n) && r.names[n] && r.names[n] !== n; })
+      .sort(function (a, b) { return b.length - a.length; })
+      .forEach(function (n) { text = text.split(n).join(r.names[n]); });
+    var sentence = function (s) { return matched(r.sentences, s, valueText); };
+    var whole = sentence(text);
+    if (whole !== null) return whole;
+    // Several sentences: each must be known; where one may end is after '.', '?' or '!' and a space.
+    var starts = [0];
+    for (var i = 0; i < text.length - 1; i++) if ('.?!'.indexOf(text[i]) >= 0 && text[i + 1] === ' ') starts.push(i + 2);
+    if (starts.length < 2 || starts.length > 20) return text;
+    var rest = [], separator = bundle.language === 'zh' ? '' : ' ';
+    for (var a = starts.length - 1; a >= 0; a--) {
+      for (var b = a + 1; b <= starts.length; b++) {
+        if (b < starts.length && rest[b] == null) continue;
+        var first = sentence(text.slice(starts[a], b === starts.length ? text.length : starts[b] - 1));
+        if (first === null) continue;
+        rest[a] = b === starts.length ? first : first + separator + rest[b];
+        break;
+      }
+    }
+    return rest[0] == null ? text : rest[0];
+  }
+
   /* ---- IndexedDB: the queue ---- */
 
   var dbPromise = null;
@@ -307,7 +397,7 @@
     var ul = document.createElement('ul');
     problems.forEach(function (e) {
       var li = document.createElement('li');
-      li.textContent = e.reason + ' (' + e.field + ')';
+      li.textContent = reasonText(e.reason) + ' (' + e.field + ')';
       ul.appendChild(li);
     });
     box.appendChild(p);
@@ -332,7 +422,7 @@
       ul.id = 'local-reasons';
       e.reasons.forEach(function (r) {
         var li = document.createElement('li');
-        li.textContent = (r.passed ? '✓ ' : '✗ ') + r.detail;
+        li.textContent = (r.passed ? '✓ ' : '✗ ') + reasonText(r.detail);
         ul.appendChild(li);
       });
       out.appendChild(ul);
@@ -463,13 +553,14 @@
     if (item.state === 'rejected' && item.problem) {
       var p = document.createElement('p');
       p.className = 'error';
-      p.textContent = item.problem.detail;
+      // A refused form is introduced in the page's language; its fields' reasons follow, translated where known.
+      p.textContent = item.problem.errors && item.problem.errors.length && messages.offline_fix_first ? t('offline_fix_first') : reasonText(item.problem.detail);
       li.appendChild(p);
       if (item.problem.errors && item.problem.errors.length) {
         var ul = document.createElement('ul');
         item.problem.errors.forEach(function (e) {
           var x = document.createElement('li');
-          x.textContent = e.field + ': ' + e.reason;
+          x.textContent = e.field + ': ' + reasonText(e.reason);
           ul.appendChild(x);
         });
         li.appendChild(ul);
