@@ -21,6 +21,7 @@
    signing in the record is sent.
 8. Offline, a capture refers to a service that fills up before the sync: the contact is recorded, no
    referral is written, and the record shows "needs attention" with the reason and a link to refer online.
+9. In Spanish, the reasons worked out on the device are shown in Spanish, the quantity kept.
 
 The server must already run with the demo data (`serve --demo`, password `demo`), for example:
   DATABASE_URL=sqlite:///tmp/bt/d.sqlite ./diversion serve --demo --port 8091
@@ -472,6 +473,34 @@ Promise.all([caches.match('/contacts/offline'), fetch('/contacts/offline?probe='
         return "contact recorded, referral to refer online"
 
 
+    def spanish_reasons(self) -> str:
+        # Straight from the server: the worker, emulated offline by earlier steps, would answer with the kept English page.
+        self.set_offline(False)
+        self.driver.set_script_timeout(self.wait_seconds * 2)
+        self.driver.execute_async_script("""
+const done = arguments[arguments.length - 1];
+navigator.serviceWorker.getRegistrations().then(rs => Promise.all(rs.map(r => r.unregister()))).then(() => done(true), e => done(String(e)));
+""")
+        self.open(PAGE)
+        self.wait_app()
+        self.click_to_new_page('footer a[hreflang="es"]')
+        self.wait_path(PAGE)
+        self.wait().until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es", "the page to be in Spanish")
+        self.wait_app()
+        try:
+            Select(self.find("#offence")).select_by_value("possession_personal_use")
+            Select(self.find("#seizure-substance")).select_by_value("cannabis_herb")
+            self.find("#seizure-quantity").send_keys("4,5")
+            self.find("#check-capture").click()
+            reasons = self.visible("#local-reasons").text
+            lang = self.driver.execute_script("return document.documentElement.lang")
+            expect("umbral de consumo personal" in reasons and "4.5" in reasons, f"the reasons on the <html lang={lang}> page are not in Spanish: {reasons!r}")
+            expect("personal-use threshold" not in reasons and "was recorded" not in reasons, f"English reasons shown: {reasons!r}")
+        finally:
+            self.click_to_new_page('footer a[hreflang="en"]')
+        return reasons.splitlines()[0]
+
+
 def main() -> int:
     def body(test, report, browser) -> None:
         if not report.check("the manifest and /sw.js are served with their media types and allowed by the CSP", test.installable):
@@ -499,6 +528,7 @@ def main() -> int:
                 for later, _ in steps[index + 1:]:
                     report.skip(later, "an earlier step failed")
                 return
+        report.check("in Spanish the reasons worked out on the device are shown in Spanish", test.spanish_reasons)
         report.check("every page visited: no raw message keys, template syntax or error page", test.every_page)
 
     return run_suite(__doc__.split("\n\n")[0], lambda *a: OfflineTests(None, *a), body, name="offline", total_timeout=240)

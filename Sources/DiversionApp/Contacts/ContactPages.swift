@@ -331,7 +331,7 @@ struct ContactPages {
             reasonDraft: submitted?.reason ?? "",
             recommendedLabel: t["decision_\(recommended.rawValue)"] ?? recommended.rawValue,
             screening: screening.map {
-                ScreeningSummary(instrument: t["instrument_\($0.result.instrument.rawValue)"] ?? $0.result.instrument.rawValue, level: $0.result.level,
+                ScreeningSummary(instrument: t["instrument_\($0.result.instrument.rawValue)"] ?? $0.result.instrument.rawValue, level: t["screening_level_\($0.result.level)"] ?? $0.result.level,
                                  score: $0.result.score, recommendation: req.reason($0.result.recommendation, names: wordingNames), when: req.shown($0.createdAt))
             },
             instrumentLabel: t["instrument_\(instrument.rawValue)"] ?? instrument.rawValue,

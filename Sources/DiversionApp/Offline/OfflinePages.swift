@@ -104,7 +104,7 @@ struct OfflinePages {
         let policy = try JSONSerialization.jsonObject(with: JSONEncoder().encode(
             PolicyController.ActivePolicyResponse(id: active.id, activatedAt: active.activatedAt, policy: active.policy)
         ))
-        let messages = req.messages.filter { $0.key.hasPrefix("offline_") || $0.key.hasPrefix("decision_") || $0.key.hasPrefix("route_") || $0.key.hasPrefix("modality_") }
+        let messages = req.messages.filter { $0.key.hasPrefix("offline_") || $0.key.hasPrefix("decision_") || $0.key.hasPrefix("route_") || $0.key.hasPrefix("modality_") || $0.key.hasPrefix("screening_level_") }
         let document: [String: Any] = [
             "language": req.language, "policy": policy, "wording": req.diversion.wording.prompts(req.language), "messages": messages,
             "reasons": Self.reasons(req, active.policy),

@@ -1,12 +1,16 @@
 import Foundation
 
-/// A person's call-in code: what they type on the phone page to learn whether today is a test day.
-///
-/// It stands in for a sign-in, so it is random (about 49 bits), shown once when issued, and stored only as a hash.
-/// The alphabet leaves out characters read or heard alike (0/O, 1/I/L), so it can be read out over the phone.
-public enum CallInCode {
-    public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
-    public static let length = 10
+/// A code a person types on a phone instead of signing in: random, shown once when issued, stored only as a hash.
+/// The alphabet leaves out characters read or heard alike (0/O, 1/I/L), so a code can be read out over the phone.
+public protocol PersonalCode {
+    /// How many characters the code has.
+    static var length: Int { get }
+    /// How many characters each printed group has.
+    static var groupSize: Int { get }
+}
+
+extension PersonalCode {
+    public static var alphabet: [Character] { Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ") }
 
     /// A fresh code from the system's cryptographically secure generator.
     public static func generate() -> String {
@@ -16,21 +20,32 @@ public enum CallInCode {
 
     /// A code from `generator`; only tests should pass anything but the system generator.
     public static func generate(using generator: inout some RandomNumberGenerator) -> String {
-        String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        let alphabet = alphabet
+        return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 
     /// What a person typed as the code: case, spaces and hyphens ignored; nil unless it can be a code.
     public static func normalized(_ input: String) -> String? {
-        guard input.count <= 40 else { return nil }
+        guard input.count <= length * 4 else { return nil }
+        let alphabet = alphabet
         let kept = input.uppercased().filter { $0 != " " && $0 != "-" }
         guard kept.count == length, kept.allSatisfy(alphabet.contains) else { return nil }
         return kept
     }
 
-    /// The code in two groups of five, the way it is read out.
+    /// The code in groups, the way it is printed and read out.
     public static func display(_ code: String) -> String {
-        code.count == length ? "\(code.prefix(5))-\(code.suffix(5))" : code
+        guard code.count == length else { return code }
+        let chars = Array(code)
+        return stride(from: 0, to: length, by: groupSize).map { String(chars[$0..<min($0 + groupSize, length)]) }
+            .joined(separator: "-")
     }
+}
+
+/// A person's call-in code: what they type on the phone page to learn whether today is a test day (about 49 bits).
+public enum CallInCode: PersonalCode {
+    public static let length = 10
+    public static let groupSize = 5
 }
 
 /// What the call-in answers for one date, and nothing about any other day.

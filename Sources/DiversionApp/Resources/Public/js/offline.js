@@ -37,6 +37,11 @@
     return text;
   }
 
+  // A screening level ("moderate", "positive") in the page's language; zone numerals stay as they are.
+  function levelText(level) {
+    return level === null || level === undefined ? '' : (messages['screening_level_' + level] || level);
+  }
+
   /* ---- the rules' reasons in the page's language ----
    * DiversionRules words its reasons in English, as the server's core does; the bundle carries this language's
    * catalogue (bundle.reasons: sentences, words, names) and they are matched as FieldMessageTranslator matches them:
@@ -436,7 +441,7 @@
       s.id = 'local-score';
       s.dataset.score = String(local.score.score);
       s.dataset.level = local.score.level;
-      s.textContent = t('offline_local_score', { instrument: local.score.instrument, score: local.score.score, level: local.score.level });
+      s.textContent = t('offline_local_score', { instrument: local.score.instrument, score: local.score.score, level: levelText(local.score.level) });
       out.appendChild(s);
     }
   }
@@ -533,7 +538,7 @@
       var local = document.createElement('p');
       local.className = 'muted';
       local.textContent = (item.local.eligible ? t('offline_local_eligible_short') : t('offline_local_not_eligible_short'))
-        + (item.local.score !== null ? ' · ' + t('offline_score_short', { score: item.local.score, level: item.local.level }) : '');
+        + (item.local.score !== null ? ' · ' + t('offline_score_short', { score: item.local.score, level: levelText(item.local.level) }) : '');
       li.appendChild(local);
     }
     if (item.user && item.user !== app.dataset.user) {
