@@ -36,11 +36,19 @@ struct ParticipantPagesTests {
         return (jar, response)
     }
 
-    static func person(_ t: TestApp, given: String, language: String? = nil) async throws -> String {
+    static func person(_ t: TestApp, given: String, language: String? = nil, supervised: Bool = true) async throws -> String {
         let officer = try await t.token("officer")
         var body = ["givenName": given, "familyName": "Moreau", "birthDate": "1991-04-05", "sex": "male"]
         if let language { body["preferredLanguage"] = language }
-        return try await t.send(.POST, "/api/v1/persons", token: officer, json: body).json(PersonController.PersonResponse.self).id
+        let personId = try await t.send(.POST, "/api/v1/persons", token: officer, json: body).json(PersonController.PersonResponse.self).id
+        guard supervised else { return personId }
+        // A running measure: supervision officers issue codes only to the people they supervise.
+        let judge = try await t.token("judge")
+        let opened = try await CaseAPITests.openCase(t, judge, personId: personId)
+        let decided = try await t.send(.POST, "/api/v1/cases/\(opened.id)/decisions", token: judge,
+                                       body: ComplianceAPITests.sentencing(), contentType: "application/json")
+        try #require(decided.status == .created, "the decision answered \(decided.status)")
+        return personId
     }
 
     @Test func thePersonSeesTodayWhatIsComingTheirConditionsAndWhoSawTheirData() async throws {
@@ -108,7 +116,8 @@ struct ParticipantPagesTests {
                 #expect(page.status == .ok)
                 #expect(page.text.contains("Bruno") && !page.text.contains("Ana"))
                 #expect(page.text.contains(#"id="me-no-disclosures""#) && !page.text.contains("Tomás Silva"))
-                #expect(page.text.contains(#"id="me-no-tests""#) && !page.text.contains("Random drug tests"))
+                // Bruno's own order asks two tests a week; the other person's seven a week never shows.
+                #expect(page.text.contains("at least 2 a week") && !page.text.contains("at least 7 a week"))
             }
             let audited = try await t.auditEntries().filter { $0.event.resourceType == "participant_view" }
             #expect(audited.allSatisfy { $0.event.personID?.uuidString.lowercased() == other })
@@ -169,7 +178,7 @@ struct ParticipantPagesTests {
             let first = try await Self.issueCode(t, personId: personId)
             let (jar, _) = try await Self.signIn(t, code: first)
             #expect(try await t.send(.GET, "/me", headers: [jar.header]).status == .ok)
-            let second = try await Self.issueCode(t, personId: personId, by: "provider")
+            let second = try await Self.issueCode(t, personId: personId, by: "supervisor")
             #expect(second != first)
             let ended = try await t.send(.GET, "/me", headers: [jar.header])
             #expect(ended.status == .seeOther && ended.headers.first(name: .location) == "/me/sign-in?notice=ended")
@@ -179,17 +188,27 @@ struct ParticipantPagesTests {
             // The staff page says when the current code was issued, never the code itself.
             let (staff, _) = try await t.browserSignIn("supervisor")
             let status = try await t.send(.GET, "/people/\(personId)/access-code", headers: [staff.header])
-            #expect(status.text.contains(#"id="me-code-status""#) && status.text.contains("Dr. Lucía Fernández") && !status.text.contains(second))
+            #expect(status.text.contains(#"id="me-code-status""#) && status.text.contains("Supervision Officer Tomás Silva") && !status.text.contains(second))
         }
     }
 
     @Test func onlyStaffWhoWorkWithThePersonIssueCodes() async throws {
         try await TestApp.run { t in
             let personId = try await Self.person(t, given: "Jules")
-            for username in ["officer", "judge", "analyst"] {
+            // A provider whose agency has no referral of the person does not work with them.
+            for username in ["officer", "judge", "analyst", "provider"] {
                 let (jar, _) = try await t.browserSignIn(username)
                 #expect(try await t.send(.GET, "/people/\(personId)/access-code", headers: [jar.header]).status == .forbidden, "\(username)")
             }
+            // Nor does supervision without a running measure of the person, for the page or for issuing.
+            let unsupervised = try await Self.person(t, given: "Noor", supervised: false)
+            let (officer, _) = try await t.browserSignIn("supervisor")
+            #expect(try await t.send(.GET, "/people/\(unsupervised)/access-code", headers: [officer.header]).status == .forbidden)
+            let anyPage = try await t.send(.GET, "/people/\(personId)/access-code", headers: [officer.header])
+            let token = try #require(hiddenField("csrf", in: anyPage.text))
+            let refused = try await t.send(.POST, "/people/\(unsupervised)/access-code", headers: [officer.header], body: form(["csrf": token]),
+                                           contentType: "application/x-www-form-urlencoded")
+            #expect(refused.status == .forbidden)
             let (supervisor, _) = try await t.browserSignIn("supervisor")
             let personPage = try await t.send(.GET, "/people/\(personId)", headers: [supervisor.header])
             #expect(personPage.text.contains(#"id="access-code-link""#))

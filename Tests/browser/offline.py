@@ -458,15 +458,18 @@ Promise.all([caches.match('/contacts/offline'), fetch('/contacts/offline?probe='
             self.set_offline(False)
             self.find("#sync-now").click()
             self.wait(self.wait_seconds * 2).until(lambda d: "attention" in self.states(), "the record to need attention")
-            item = self.visible('#sync-list > li[data-state="attention"]')
-            link = item.find_element(By.CSS_SELECTOR, "a.refer-online").get_attribute("href")
+            # The list is drawn again whenever a state changes: read the row in one go rather than hold an element.
+            link, row_text = self.wait(self.wait_seconds).until(lambda d: d.execute_script(
+                "const li = document.querySelector('#sync-list > li[data-state=\"attention\"]');"
+                "const a = li && li.querySelector('a.refer-online');"
+                "return a ? [a.href, li.innerText] : null;"), "the row needing attention to show its link")
             people = self.people_named(family)
             expect(len(people) == 1, f"{family} is on record {len(people)} times, expected once")
             contacts = self.contacts_of(people[0]["id"])
             expect(len(contacts) == 1 and link.endswith(f"/contacts/{contacts[0]['id']}#suggestions"),
                    f"the link to refer online is {link}, contacts {[c['id'] for c in contacts]}")
             expect(self.referrals_of(people[0]["id"]) == [], "a referral to the full service was written")
-            expect(before["name"] in item.text, f"the row does not name the service: {item.text!r}")
+            expect(before["name"] in row_text, f"the row does not name the service: {row_text!r}")
             self.screenshot("offline-attention.png", DESKTOP, mobile=False)
         finally:
             self.request("PUT", f"/api/v1/services/{full}/capacity", admin, body={"capacity": before["capacity"], "load": before["load"]})

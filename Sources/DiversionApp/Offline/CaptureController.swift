@@ -85,7 +85,9 @@ struct CaptureController {
         let people = req.diversion.people
         let event = try req.auditEvent(.update, "person", id: id.uuidString.lowercased(), person: id)
         let raised = current == base ? try await req.diversion.auditTrail.perform { db in
-            (try await people.update(id, checked.change, base: base, on: db), [event])
+            // The audit entry is kept only when the details were changed; a lost race writes nothing.
+            let updated = try await people.update(id, checked.change, base: base, on: db)
+            return (updated, updated == nil ? [] : [event])
         } : nil
         guard let raised else {
             return try RevisionConflictProblem(

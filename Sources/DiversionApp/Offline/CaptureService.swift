@@ -51,6 +51,10 @@ struct CaptureService {
             guard let earlier = try await IdempotencyStore().find(user: principal.userID, key: key, on: request.db) else { throw error }
             return try await replay(earlier, hash: hash)
         } catch is StaleRevision {
+            // A copy of this very capture may have raised the revision a moment ago: then it is a retry, not a conflict.
+            if let earlier = try await IdempotencyStore().find(user: principal.userID, key: key, on: request.db) {
+                return try await replay(earlier, hash: hash)
+            }
             return try await conflict(input)
         }
     }

@@ -132,8 +132,20 @@ struct ParticipantPages {
 
     // MARK: Staff: issue or rotate the code
 
+    /// The code opens the person's own page, so only staff who work with the person may see or issue it: supervision
+    /// while a measure of theirs runs, a provider whose agency receives a referral of theirs it has not declined.
+    private func requireWorksWith(_ personID: UUID, _ req: Request) async throws {
+        let principal = try req.requirePrincipal()
+        if principal.roles.contains(.supervisor),
+           try await MeasureStore().forPerson(personID, on: req.db).contains(where: \.isActive) { return }
+        if principal.roles.contains(.provider),
+           try await ReferralStore().agencyWorksWith(personID, agency: principal.agencyID, on: req.db) { return }
+        throw APIError.forbidden("Personal codes are issued by the supervision officers of a running measure of the person, or by a service their referral went to.")
+    }
+
     @Sendable func codePage(_ req: Request) async throws -> Response {
         let personID = try req.idParameter(of: "person")
+        try await requireWorksWith(personID, req)
         let person = try await PeopleService(request: req).read(personID)
         let current = try await ParticipantCodeStore().current(personID: personID, on: req.db)
         return try await renderCode(req, person: person, code: nil, issued: current)
@@ -142,6 +154,7 @@ struct ParticipantPages {
     @Sendable func issue(_ req: Request) async throws -> Response {
         let principal = try req.requirePrincipal()
         let personID = try req.idParameter(of: "person")
+        try await requireWorksWith(personID, req)
         let person = try await PeopleService(request: req).read(personID)
         let code = ParticipantCode.generate()
         let now = req.now

@@ -42,6 +42,15 @@ public struct ReferralStore: Sendable {
     }
 
     /// A worklist, open referrals first, most urgent due date first.
+    /// Whether `agency` receives a referral of the person that it has not declined: the provider works with them.
+    public func agencyWorksWith(_ personID: UUID, agency: UUID, on db: any Database) async throws -> Bool {
+        try await ReferralModel.query(on: db)
+            .filter(\.$person.$id == personID)
+            .filter(\.$receivingAgencyID == agency)
+            .filter(\.$status != ReferralStatus.declined.rawValue)
+            .first() != nil
+    }
+
     public func list(_ worklist: ReferralWorklist, status: ReferralStatus? = nil, limit: Int = 200, on db: any Database) async throws -> [ReferralRecord] {
         var query = ReferralModel.query(on: db)
         switch worklist {

@@ -175,6 +175,8 @@ extension RetentionStore {
                 .set(SQLIdentifier("gender_identity"), to: SQLLiteral.null)
                 .set(SQLIdentifier("preferred_language"), to: SQLLiteral.null)
                 .set(SQLIdentifier("flags"), to: SQLBind(""))
+                // A change of details like any other: a write prepared before it must not land on the stub.
+                .set(SQLIdentifier("revision"), to: SQLRaw("revision + 1"))
                 .set(SQLIdentifier("anonymised_at"), to: SQLBind(now))
                 .where(SQLIdentifier("id"), .in, SQLBind.group(part))
                 .run()

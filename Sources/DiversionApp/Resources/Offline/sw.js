@@ -8,7 +8,7 @@
  */
 'use strict';
 
-var CACHE = 'diversion-offline-v2';
+var CACHE = 'diversion-offline-v3';
 var PAGE = '/contacts/offline';
 var KEPT = [
   PAGE,
@@ -55,20 +55,24 @@ self.addEventListener('fetch', function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method === 'POST' && url.pathname === '/logout') {
-    // Pages about a named person are not kept past the session that opened them.
-    event.waitUntil(forgetPeople());
+    // Pages about a named person are not kept past the session that opened them, nor are records already sent.
+    event.waitUntil(Promise.all([forgetPeople(), forgetSent()]));
     return;
   }
   if (request.method !== 'GET' || !kept(url)) return;
   event.respondWith(fetch(request).then(function (response) {
     if (usable(response)) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
+      caches.open(CACHE).then(function (cache) { return keep(cache, request, copy, url.search !== ''); });
     }
     return response;
   }).catch(function () {
     return caches.open(CACHE).then(function (cache) {
       return cache.match(request).then(function (hit) {
+        if (hit && url.search !== '' && expired(hit)) {
+          cache.delete(request);
+          hit = undefined;
+        }
         // A page for a person not kept falls back to the blank capture page.
         return hit || (url.pathname === PAGE ? cache.match(PAGE) : undefined) || Response.error();
       });
@@ -76,11 +80,53 @@ self.addEventListener('fetch', function (event) {
   }));
 });
 
+// A page about a named person is kept for one shift at most, even when nobody signs out: after that the device
+// shows the blank capture page instead, so a lost or shared phone does not keep showing the person's details.
+var PERSON_PAGE_HOURS = 12;
+
+function keep(cache, request, response, aboutPerson) {
+  if (!aboutPerson) return cache.put(request, response);
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set('X-Kept-At', String(Date.now()));
+    return cache.put(request, new Response(body, { status: response.status, statusText: response.statusText, headers: headers }));
+  });
+}
+
+function expired(response) {
+  var keptAt = Number(response.headers.get('X-Kept-At'));
+  return !keptAt || Date.now() - keptAt > PERSON_PAGE_HOURS * 3600 * 1000;
+}
+
 function forgetPeople() {
   return caches.open(CACHE).then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.filter(function (r) { return new URL(r.url).search !== ''; })
         .map(function (r) { return cache.delete(r); }));
     });
+  });
+}
+
+// Records the server has are of no more use on the device: they are deleted at sign-out, and a record that needs
+// attention keeps only its result and label, not the person's details and answers. Records still waiting stay.
+function forgetSent() {
+  return new Promise(function (resolve) {
+    var open = indexedDB.open('diversion-offline', 1);
+    open.onupgradeneeded = function () { open.transaction.abort(); };
+    open.onerror = function () { resolve(); };
+    open.onsuccess = function () {
+      var db = open.result;
+      if (!db.objectStoreNames.contains('captures')) { db.close(); resolve(); return; }
+      var transaction = db.transaction('captures', 'readwrite');
+      var store = transaction.objectStore('captures');
+      store.getAll().onsuccess = function (e) {
+        e.target.result.forEach(function (item) {
+          if (item.state === 'synced') store.delete(item.key);
+          else if (item.state === 'attention' && item.body) { delete item.body; store.put(item); }
+        });
+      };
+      transaction.oncomplete = function () { db.close(); resolve(); };
+      transaction.onerror = transaction.onabort = function () { db.close(); resolve(); };
+    };
   });
 }

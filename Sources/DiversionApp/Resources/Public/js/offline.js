@@ -511,7 +511,9 @@
   function announce(text) { $('sync-message').textContent = text; }
 
   function render() {
-    return allCaptures().then(function (items) {
+    return allCaptures().then(function (all) {
+      // Another officer's records on a shared device are neither shown nor sent here.
+      var items = all.filter(function (i) { return !i.user || i.user === app.dataset.user; });
       var open = items.filter(function (i) { return i.state !== 'synced' && i.state !== 'attention'; });
       $('sync-count').textContent = open.length ? t('offline_waiting_count', { count: open.length }) : t('offline_nothing_waiting');
       $('sync-count').dataset.count = String(open.length);
@@ -729,7 +731,16 @@
                     referral: recorded.referral || null };
                   item.state = recorded.referral && recorded.referral.status !== 'sent' ? 'attention' : 'synced';
                   sent += 1;
-                  if (person && recorded.personId === person.id) person.revision = recorded.personRevision;
+                  if (person && recorded.personId === person.id) {
+                    // The device's copy now matches what was sent, so the next capture starts from the officer's own change.
+                    var change = item.body && item.body.personChange;
+                    if (change) {
+                      person.preferredLanguage = change.preferredLanguage || '';
+                      person.flags = change.flags || [];
+                      setPersonFields();
+                    }
+                    person.revision = recorded.personRevision;
+                  }
                   return putCapture(item).then(function () { return false; });
                 });
               }
