@@ -104,9 +104,10 @@ struct CaptureController {
         return response
     }
 
-    /// A person and their revision, the read audited.
+    /// A person and their revision, the read audited. The revision is read first: should a change land in between,
+    /// the details shown are newer than the revision, and a write based on them is refused rather than overwriting it.
     static func read(_ id: UUID, _ req: Request) async throws -> (Person, Int) {
-        guard let person = try await req.diversion.people.find(id, on: req.db), let revision = try await req.diversion.people.revision(of: id, on: req.db) else {
+        guard let revision = try await req.diversion.people.revision(of: id, on: req.db), let person = try await req.diversion.people.find(id, on: req.db) else {
             throw APIError.notFound("No person has the id \(id.uuidString.lowercased()).")
         }
         try await req.diversion.auditTrail.record([try req.auditEvent(.read, "person", id: id.uuidString.lowercased(), person: id)])
