@@ -251,7 +251,7 @@ class EveryPage(Smoke):
             # The supervision officer issues a personal code on the staff page, as the product does.
             self.sign_in("supervisor", PASSWORD)
             self.wait_path("/home")
-            self.open(f"/people/{self.ids['person']}/access-code")
+            self.open(f"/people/{self.ids['participant']}/access-code")
             self.click_to_new_page("#me-code-issue")
             self.participant_code = self.visible("#me-code").text.strip()
             self.fresh()

@@ -92,7 +92,7 @@ PAGES: list[Page] = [
     Page("admin", "/admin/policies", "policies", kind="form", primary="main form button.primary"),
     Page("admin", "/admin/services", "service directory", kind="form", primary="main form button.primary"),
     Page("admin", "/people/{person}/emergency", "emergency access", kind="record"),
-    Page("supervisor", "/people/{person}/access-code", "participant code", kind="form", primary="#me-code-issue", optional=True),
+    Page("supervisor", "/people/{participant}/access-code", "participant code", kind="form", primary="#me-code-issue", optional=True),
     Page(None, "/me/sign-in", "participant sign-in", kind="form", primary="#me-sign-in", optional=True),
     # The role "participant" is the demo participant signed in with a personal code (see every_page.py).
     Page("participant", "/me", "participant page", kind="participant", optional=True),
@@ -144,7 +144,7 @@ def _active_measure(base: str, token) -> dict:
         "proportionality": {"gravity": "Possession of 5 g cannabis for personal use.", "circumstances": "Second contact, studies.",
                             "reasons": "Supervision with testing and treatment is proportionate."},
     })
-    return {"caseId": opened["id"], **decided["measures"][0]}
+    return {"caseId": opened["id"], "personId": person["id"], **decided["measures"][0]}
 
 
 def resolve(base: str) -> dict[str, str]:
@@ -174,6 +174,8 @@ def resolve(base: str) -> dict[str, str]:
     return {
         "person": person, "measure": measure["id"], "case": measure["caseId"], "contact": contact["id"],
         "consent": consent["id"], "referral": referral["id"], "indicator": indicator["code"],
+        # Personal codes are issued by the supervision of a running measure: the person whose measure is active.
+        "participant": measure.get("personId") or person,
     }
 
 
