@@ -41,7 +41,6 @@ public struct ReferralStore: Sendable {
         try await ReferralModel.find(id, on: db).map(Self.record)
     }
 
-    /// A worklist, open referrals first, most urgent due date first.
     /// Whether `agency` receives a referral of the person that it has not declined: the provider works with them.
     public func agencyWorksWith(_ personID: UUID, agency: UUID, on db: any Database) async throws -> Bool {
         try await ReferralModel.query(on: db)
@@ -51,6 +50,7 @@ public struct ReferralStore: Sendable {
             .first() != nil
     }
 
+    /// A worklist, open referrals first, most urgent due date first.
     public func list(_ worklist: ReferralWorklist, status: ReferralStatus? = nil, limit: Int = 200, on db: any Database) async throws -> [ReferralRecord] {
         var query = ReferralModel.query(on: db)
         switch worklist {
