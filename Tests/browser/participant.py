@@ -18,13 +18,10 @@ Prints one line per check ("ok - ..." / "not ok - ..."), then "N passed, M faile
 Screenshots: participant-code-slip.png, participant-sign-in-mobile.png, participant-unknown-mobile.png,
 participant-mobile.png, participant-ar-mobile.png, participant-signed-out-mobile.png.
 """
-import json
 import os
 import re
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,18 +45,6 @@ class ParticipantTest(Smoke):
         self.page_problems: list[str] = []
 
     # --- helpers -------------------------------------------------------------------------------
-
-    def api(self, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=self.wait_seconds * 3) as response:
-                return json.load(response)
-        except urllib.error.HTTPError as error:
-            raise CheckFailed(f"{method} {path} answered {error.code}: {error.read()[:300]!r}") from None
 
     def wait_loaded(self) -> None:
         super().wait_loaded()

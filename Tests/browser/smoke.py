@@ -126,6 +126,19 @@ class Smoke:
 
     # --- helpers -------------------------------------------------------------------------------
 
+    def api(self, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
+        """A JSON API call; an error status fails the check with the server's answer."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.wait_seconds * 3) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            raise CheckFailed(f"{method} {path} answered {error.code}: {error.read()[:300]!r}") from None
+
     def wait(self, seconds: float | None = None) -> WebDriverWait:
         return WebDriverWait(self.driver, seconds or self.wait_seconds, poll_frequency=0.1)
 

@@ -22,12 +22,9 @@ Prints one line per check ("ok - ..." / "not ok - ..."), then "N passed, M faile
 check failed. Screenshots: supervision-tests.png, measure-tests.png, measure-tests-recorded.png,
 measure-tests-conflict.png, call-in-mobile.png, call-in-answer-mobile.png, call-in-unknown-mobile.png.
 """
-import json
 import re
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -53,18 +50,6 @@ class SupervisionTests(Smoke):
         self.page_problems: list[str] = []
 
     # --- helpers -------------------------------------------------------------------------------
-
-    def api(self, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=self.wait_seconds * 3) as response:
-                return json.load(response)
-        except urllib.error.HTTPError as error:
-            raise CheckFailed(f"{method} {path} answered {error.code}: {error.read()[:300]!r}") from None
 
     def token(self, username: str) -> str:
         return self.api("POST", "/api/v1/auth/token", body={"username": username, "password": PASSWORD})["token"]
