@@ -65,7 +65,7 @@ struct EligibilityWordingTests {
 
     @Test("words, fragments, lists and names inside a reason are translated as well", arguments: [
         ("es", "Heroin 1 g at 30 % assumed purity = 0.3 g pure ≤ 0.5 g personal-use threshold (pure).",
-         "Heroína 1 g con una pureza supuesta del 30 % = 0.3 g de sustancia pura ≤ umbral de consumo personal de 0.5 g (sustancia pura)."),
+         "Heroína 1 g con una pureza supuesta del 30 % = 0,3 g de sustancia pura ≤ umbral de consumo personal de 0,5 g (sustancia pura)."),
         ("fr", "Heroin was found with scales, cash. A possible sign of supply, not proof.",
          "Éléments trouvés avec Héroïne : une balance, de l’argent liquide. Un signe possible d’approvisionnement, pas une preuve."),
         ("zh", "At the pre-trial stage the police may divert: referral to treatment.", "在审前阶段，警方可以分流：转介治疗。"),

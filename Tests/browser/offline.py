@@ -497,7 +497,7 @@ navigator.serviceWorker.getRegistrations().then(rs => Promise.all(rs.map(r => r.
             self.find("#check-capture").click()
             reasons = self.visible("#local-reasons").text
             lang = self.driver.execute_script("return document.documentElement.lang")
-            expect("umbral de consumo personal" in reasons and "4.5" in reasons, f"the reasons on the <html lang={lang}> page are not in Spanish: {reasons!r}")
+            expect("umbral de consumo personal" in reasons and "Hierba de cannabis 4,5 g" in reasons, f"the reasons on the <html lang={lang}> page are not in Spanish: {reasons!r}")
             expect("personal-use threshold" not in reasons and "was recorded" not in reasons, f"English reasons shown: {reasons!r}")
         finally:
             self.click_to_new_page('footer a[hreflang="en"]')

@@ -3,8 +3,9 @@
 
 A field message is the reason of a `FieldError` (`FieldError(field, "…")`, `errors.add(field, "…")`,
 `fail(path, "…")`, `.invalid(field:, message: "…")`), a conflict shown next to a field (`.conflict("…")`), a message
-handed to a reader as its "missing" text (`text(value, field, "…")`, `decimal(value, field, "…")`), or a sentence
-returned by a `…Problem` function. Interpolations `\\(expr)` become numbered placeholders `{0}`, `{1}`…; an
+handed to a reader as its "missing" text (`text(value, field, "…")`, `decimal(value, field, "…")`), a problem found
+in a policy file (`problem(path, "…")`, `PolicyProblem(path:, message: "…")`), or a sentence returned by a `…Problem`
+function. Interpolations `\\(expr)` become numbered placeholders `{0}`, `{1}`…; an
 interpolation that only chooses between two literals (`\\(n == 1 ? "" : "s")`) gives one pattern per choice.
 
     extract_field_messages.py            print the patterns as JSON
@@ -13,7 +14,8 @@ interpolation that only chooses between two literals (`\\(n == 1 ? "" : "s")`) g
 
 A second catalogue, Resources/Locales/reasons/<code>.json, holds what the eligibility rules and the screening
 instruments say about a case (a reason's or an indicator's detail, a screening's recommendation): every sentence
-literal of Policy/Eligibility.swift and Screening/*.swift that is not a field message, an interpolation naming a
+literal of Policy/Eligibility.swift and Screening/*.swift (and of the response matrix's suggestions and a phase's
+promotion criteria, RESPONSE_SOURCES) that is not a field message, an interpolation naming a
 local `let` of literals or a column of a `for (…) in [(…)]` table of literals giving one pattern per literal. The words
 and fragments those sentences carry as values (packaging signs, threshold bases, authorities, stages, purity) are
 listed in WORDS. --write and --check cover both catalogues.
@@ -32,6 +34,10 @@ REASONS = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", 
 REASON_SOURCES = [os.path.join(ROOT, "Sources", "DiversionCore", "Policy", "Eligibility.swift")] + sorted(
     os.path.join(ROOT, "Sources", "DiversionCore", "Screening", f)
     for f in os.listdir(os.path.join(ROOT, "Sources", "DiversionCore", "Screening")) if f.endswith(".swift"))
+# What supervision is told: the response matrix's suggestions and a phase's promotion criteria.
+RESPONSE_SOURCES = [os.path.join(ROOT, "Sources", *p.split("/")) for p in (
+    "DiversionCore/Responses/ResponseAdvisor.swift", "DiversionCore/Responses/PhasePromotion.swift",
+    "DiversionCore/Compliance/MeasureCompliance.swift", "DiversionApp/Responses/PromotionController.swift")]
 # The files whose field messages the offline capture page may show (its own checks in the rules, a capture's 422).
 OFFLINE_FIELDS = os.path.join(ROOT, "Sources", "DiversionApp", "Resources", "Locales", "reasons", "offline-fields.json")
 OFFLINE_SOURCES = REASON_SOURCES + [os.path.join(ROOT, "Sources", *p.split("/")) for p in (
@@ -48,11 +54,18 @@ WORDS = [
     "pre-trial", "trial", "sentencing", "post-sentencing",  # Stage, as the route reason writes it
     "{0} at {1} % assumed purity = {2} {3} pure", "{0} at {1} % tested purity = {2} {3} pure",  # a pure-basis quantity
     "{0} at {1} %",  # an earlier near-threshold seizure
+    # ResponseAdvisor: the context a suggestion starts with, and when substance use counts as early.
+    *[f"{o.capitalize()} {{0}} in {{1}} days" for o in
+      ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")],
+    *[f"{{0}}{s} {{1}} in {{2}} days" for s in ("st", "nd", "rd", "th")],
+    "Phase {0} criteria met",
+    "within the first {0} days of treatment (day {1})", "in phase 1 (day {0} of treatment)",
 ]
 
 # Callee name → unlabelled argument positions (or labels) that carry a message.
-POSITIONAL = {"FieldError": {1}, "add": {1}, "fail": {1}, "invalid": {1}, "conflict": {0}, "text": {2}, "decimal": {2}}
-LABELLED = {"invalid": {"message"}}
+POSITIONAL = {"FieldError": {1}, "add": {1}, "fail": {1}, "invalid": {1}, "conflict": {0}, "text": {2}, "decimal": {2},
+              "problem": {1}}
+LABELLED = {"invalid": {"message"}, "PolicyProblem": {"message"}}
 
 
 class Literal:
@@ -338,7 +351,7 @@ def scan_reasons(path, fields):
 
 def extract_reasons(fields):
     found = set(WORDS)
-    for path in REASON_SOURCES:
+    for path in REASON_SOURCES + RESPONSE_SOURCES:
         found.update(scan_reasons(path, set(fields)))
     return sorted(found)
 

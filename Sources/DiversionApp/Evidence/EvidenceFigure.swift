@@ -65,7 +65,14 @@ struct EvidenceWording {
             if raw.hasPrefix("under ") { return word("evidence_age_under", "Under {age}").replacingOccurrences(of: "{age}", with: String(raw.dropFirst(6))) }
             if raw == "all" { return word("evidence_value_all", "All") }
             return raw.replacingOccurrences(of: "-", with: "–")
-        case .region, .month, .quarter, .year: return raw
+        case .month:
+            guard let day = EvidenceFigure.start(raw) else { return raw }
+            return format.month(year: day.year, month: day.month)
+        case .quarter:
+            guard let day = EvidenceFigure.start(raw) else { return raw }
+            return word("evidence_period_quarter", "Q{quarter} {year}")
+                .replacingOccurrences(of: "{quarter}", with: String((day.month - 1) / 3 + 1)).replacingOccurrences(of: "{year}", with: String(day.year))
+        case .region, .year: return raw
         }
     }
 

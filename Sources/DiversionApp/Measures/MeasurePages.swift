@@ -154,7 +154,9 @@ struct MeasurePages {
             return req.redirect(to: "/measures/\(id.uuidString.lowercased())?notice=promoted", redirectType: .normal)
         } catch let error as APIError {
             guard case .conflict(let message) = error else { throw error }
-            return try await render(req, errors: [FieldError("phase", message)], status: .conflict)
+            // The criteria name the phases, which the page's language may call otherwise.
+            let matrix = try await req.activePolicy().policy.supervision.responses
+            return try await render(req, errors: [FieldError("phase", req.reason(message, names: req.policyWording.responseNames(matrix)))], status: .conflict)
         }
     }
 

@@ -61,7 +61,7 @@ struct PolicyPages {
                            active: $0.active, activated: req.shown($0.activatedAt), by: $0.activatedBy ?? "")
             },
             document: document, checked: checked,
-            problems: problems.map { p in Problem(place: p.line.map { "\($0):\(p.column ?? 1)" } ?? "", path: p.path, message: p.message) },
+            problems: problems.map { p in Problem(place: p.line.map { "\($0):\(p.column ?? 1)" } ?? "", path: p.path, message: req.reason(p.message, names: [:])) },
             hasProblems: !problems.isEmpty,
             notice: req.query[String.self, at: "notice"].flatMap { req.messages["notice_\($0)"] }
         )
@@ -87,8 +87,8 @@ struct PolicyPages {
                 try await req.diversion.auditTrail.record([try req.auditEvent(.create, "policy_version", id: summary.id.uuidString.lowercased())])
                 return req.redirect(to: "/admin/policies?notice=policy_activated", redirectType: .normal)
             } catch PolicyActivationError.versionTaken(let jurisdiction, let version) {
-                let message = "\(jurisdiction) version \(version) is stored with different content; give the changed policy a new version."
-                return try await render(req, document: document, checked: true, problems: [PolicyProblem(path: "version", message: message)], status: .conflict)
+                let problem = PolicyProblem(path: "version", message: "\(jurisdiction) version \(version) is stored with different content; give the changed policy a new version.")
+                return try await render(req, document: document, checked: true, problems: [problem], status: .conflict)
             }
         }
     }

@@ -44,7 +44,8 @@ struct PromotionController {
         }
         guard result.eligible else { throw APIError.conflict(result.reasons.joined(separator: " ")) }
         guard let next = matrix.phase(measure.phase + 1) else {
-            throw APIError.conflict(result.reasons.joined(separator: " ") + " Phase \(measure.phase) is the last; record graduation as the outcome \"completed\" (POST /api/v1/measures/{id}/outcome).")
+            let last = "Phase \(measure.phase) is the last; record graduation as the outcome \"completed\" (POST /api/v1/measures/{id}/outcome)."
+            throw APIError.conflict((result.reasons + [last]).joined(separator: " "))
         }
         let event = try req.auditEvent(.update, "measure_phase", id: measure.id.uuidString.lowercased(), person: measure.personID)
         let moved = try await req.diversion.auditTrail.perform { db in

@@ -170,9 +170,10 @@ struct ResponsePages {
                 let (suggested, d) = try await service.suggestions(for: o, measure: measure, matrix: matrix, zone: zone)
                 days = d
                 let chosen = form.option ?? suggested.first?.option.code
+                let names = req.policyWording.responseNames(matrix)
                 suggestions = suggested.map { s in
                     SuggestionRow(code: s.option.code, name: req.policyWording.response(s.option), kind: s.option.kind.rawValue,
-                                  kindLabel: t["response_kind_\(s.option.kind.rawValue)"] ?? s.option.kind.words, reason: s.reason, checked: s.option.code == chosen)
+                                  kindLabel: t["response_kind_\(s.option.kind.rawValue)"] ?? s.option.kind.words, reason: req.reason(s.reason, names: names), checked: s.option.code == chosen)
                 }
             } else if errors.isEmpty {
                 shownErrors = found.all

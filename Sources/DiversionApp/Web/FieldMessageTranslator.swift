@@ -61,6 +61,14 @@ struct FieldMessageTranslator: Sendable {
             pieces(text).compactMap { if case .slot(let n) = $0 { n } else { nil } }.sorted()
         }
 
+        /// Whether a placeholder inside the pattern took more than one sentence: then the pattern swallowed its
+        /// neighbours ("{0} needed: met." over a whole list of criteria), and the text is better read sentence by sentence.
+        /// Only a placeholder that ends the pattern ("YAML syntax: {0}") may hold several.
+        func spansSentences(_ values: [Int: String]) -> Bool {
+            let trailing: Int? = if case .slot(let n) = pieces.last { n } else { nil }
+            return values.contains { number, value in number != trailing && (value.contains(". ") || value.contains("。")) }
+        }
+
         /// The text each placeholder matched, or nil when `sentence` does not fit the pattern.
         func match(_ sentence: String) -> [Int: String]? {
             Self.match(pieces[...], Substring(sentence), [:])
@@ -211,7 +219,8 @@ struct FieldMessageTranslator: Sendable {
             return entry.translation.map { piece in
                 switch piece {
                 case .text(let t): t
-                case .slot(let n): Self.shown(values[n] ?? "", format)
+                // A fragment's own values may be words or names too ("first {0} in {1} days" holds a behaviour).
+                case .slot(let n): value(values[n] ?? "", context)
                 }
             }.joined()
         }
@@ -227,7 +236,7 @@ struct FieldMessageTranslator: Sendable {
         let language = context.language
         if let found = exact[language]?[text] { return found }
         for entry in patterns[language] ?? [] {
-            guard let values = entry.match(text) else { continue }
+            guard let values = entry.match(text), !entry.spansSentences(values) else { continue }
             var result = ""
             for piece in entry.translation {
                 switch piece {
@@ -266,10 +275,17 @@ struct FieldMessageTranslator: Sendable {
         return rest[0]
     }
 
-    /// A value put into a translation: ISO dates are written the language's way; anything else passes through.
+    /// A value put into a translation: an ISO date is written the language's way, and so is each decimal number
+    /// in it ("12.5 g", "92.5 %"); whole numbers stay as they are (a year must not gain a group separator).
     static func shown(_ value: String, _ format: LocaleFormat) -> String {
         if value.count == 10, let day = CalendarDate(value) { return format.date(day) }
-        return value
+        guard value.contains(".") else { return value }
+        return value.split(separator: " ", omittingEmptySubsequences: false).map { token in
+            guard token.count <= 24, token.first != ".", token.last != ".", token.contains("."),
+                  token.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }), let number = Double(token) else { return String(token) }
+            let digits = token.split(separator: ".").last.map(\.count) ?? 0
+            return format.number(number, maxFractionDigits: max(2, digits))
+        }.joined(separator: " ")
     }
 }
 

@@ -38,6 +38,14 @@ struct LocaleFormat: Sendable {
         return date(instant, timeZone: .gmt)
     }
 
+    /// A month of a year, as a period label: "Mar 2026", "mars 2026", "2026年3月".
+    func month(year: Int, month: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        guard let instant = calendar.date(from: DateComponents(year: year, month: month, day: 1)) else { return "\(year)-\(month)" }
+        return instant.formatted(Date.FormatStyle(locale: locale, calendar: gregorian, timeZone: .gmt).month(.abbreviated).year())
+    }
+
     /// The calendar day of an instant in `timeZone`.
     func date(_ instant: Date, timeZone: TimeZone = .gmt) -> String {
         instant.formatted(Date.FormatStyle(date: .abbreviated, time: .omitted, locale: locale, calendar: gregorian, timeZone: timeZone))

@@ -50,6 +50,21 @@ struct PolicyWording: Sendable {
         return self.name(code, key: "response_option_\(code)", written: name, labels: nil)
     }
 
+    /// The names a suggested response's or a promotion's reasons quote, for the reasons translator: behaviours
+    /// ("missed test"), response options mid-sentence ("verbal warning") and phase names, as the response matrix writes them.
+    func responseNames(_ matrix: ResponseMatrix) -> [String: String] {
+        guard language != Localizer.fallback else { return [:] }
+        var names: [String: String] = [:]
+        for behaviour in Behaviour.allCases { names[behaviour.words] = t["behaviour_\(behaviour.rawValue)"] }
+        for option in matrix.options {
+            let own = response(option)
+            // Inside a sentence the option reads in lower case, as the English does ("…: verbal warning as a first response").
+            names[option.words] = own.prefix(1).lowercased() + own.dropFirst()
+        }
+        for phase in matrix.phases { names[phase.name] = self.phase(phase) }
+        return names
+    }
+
     /// A phase of the programme; the standard phases have messages by number, a policy's own phases keep its name.
     func phase(_ phase: ResponseMatrix.Phase?) -> String {
         guard let phase else { return "" }

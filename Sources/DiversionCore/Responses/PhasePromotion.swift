@@ -17,23 +17,29 @@ public enum PhasePromotion {
     ) -> Result {
         var eligible = true
         var reasons: [String] = []
-        func record(_ met: Bool, _ text: String) {
+        // Each sentence is written whole, met or not, so it can be looked up in the interface languages.
+        func record(_ met: Bool, _ sentence: String) {
             eligible = eligible && met
-            reasons.append(text + (met ? ": met." : ": not yet met."))
+            reasons.append(sentence)
         }
 
         let days = criteria.minDaysInPhase
-        record(daysInPhase >= days, "\(daysInPhase) day\(daysInPhase == 1 ? "" : "s") in this phase, at least \(days) needed"
-            + (daysInPhase < days ? " (\(days - daysInPhase) more)" : ""))
+        let dayWord = daysInPhase == 1 ? "day" : "days"
+        record(daysInPhase >= days, daysInPhase >= days
+            ? "\(daysInPhase) \(dayWord) in this phase, at least \(days) needed: met."
+            : "\(daysInPhase) \(dayWord) in this phase, at least \(days) needed (\(days - daysInPhase) more): not yet met.")
         let tests = criteria.minConsecutiveNegativeTests
-        record(consecutiveNegatives >= tests, "\(consecutiveNegatives) consecutive negative test\(consecutiveNegatives == 1 ? "" : "s"), at least \(tests) needed"
-            + (consecutiveNegatives < tests ? " (\(tests - consecutiveNegatives) more)" : ""))
+        let testWord = consecutiveNegatives == 1 ? "test" : "tests"
+        record(consecutiveNegatives >= tests, consecutiveNegatives >= tests
+            ? "\(consecutiveNegatives) consecutive negative \(testWord), at least \(tests) needed: met."
+            : "\(consecutiveNegatives) consecutive negative \(testWord), at least \(tests) needed (\(tests - consecutiveNegatives) more): not yet met.")
         if attendanceRate >= 0 && attendanceRate <= 1 {
             // A small tolerance, so a rate computed as 17/20 meets a minimum written as 0.85.
-            record(attendanceRate + 1e-9 >= criteria.minAttendanceRate,
-                   "Attendance \(percent(attendanceRate)), at least \(percent(criteria.minAttendanceRate)) needed")
+            let met = attendanceRate + 1e-9 >= criteria.minAttendanceRate
+            let (rate, minimum) = (percent(attendanceRate), percent(criteria.minAttendanceRate))
+            record(met, met ? "Attendance \(rate), at least \(minimum) needed: met." : "Attendance \(rate), at least \(minimum) needed: not yet met.")
         } else {
-            record(false, "The attendance rate must be between 0 and 1, not \(attendanceRate)")
+            record(false, "The attendance rate must be between 0 and 1, not \(attendanceRate): not yet met.")
         }
         return Result(eligible: eligible, reasons: reasons)
     }
@@ -44,8 +50,13 @@ public enum PhasePromotion {
     ) -> Result {
         var result = check(phase.promotion, daysInPhase: daysInPhase, consecutiveNegatives: consecutiveNegatives, attendanceRate: attendanceRate)
         let next = matrix.phase(phase.number + 1)
-        let step = next.map { "promotion to phase \($0.number) (\($0.name))" } ?? "graduation"
-        result.reasons.insert(result.eligible ? "Eligible for \(step)." : "Not yet eligible for \(step).", at: 0)
+        let first = switch (next, result.eligible) {
+        case (let next?, true): "Eligible for promotion to phase \(next.number) (\(next.name))."
+        case (let next?, false): "Not yet eligible for promotion to phase \(next.number) (\(next.name))."
+        case (nil, true): "Eligible for graduation."
+        case (nil, false): "Not yet eligible for graduation."
+        }
+        result.reasons.insert(first, at: 0)
         return result
     }
 

@@ -8,7 +8,7 @@
  */
 'use strict';
 
-var CACHE = 'diversion-offline-v3';
+var CACHE = 'diversion-offline-v4';
 var PAGE = '/contacts/offline';
 var KEPT = [
   PAGE,

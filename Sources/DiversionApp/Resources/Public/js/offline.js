@@ -84,26 +84,47 @@
     return entry.translation.replace(/\{(\d+)\}/g, function (all, n) { return n in values ? shown(values[n]) : all; });
   }
 
+  // A placeholder inside a pattern that took more than one sentence swallowed its neighbours: read sentence by sentence.
+  function spansSentences(entry, match) {
+    var trailing = /\{(\d+)\}$/.exec(entry.key);
+    return entry.slots.some(function (n, i) {
+      return !(trailing && Number(trailing[1]) === n) && /\. |。/.test(match[i + 1]);
+    });
+  }
+
   function matched(tableOf, text, shown) {
     if (Object.prototype.hasOwnProperty.call(tableOf.exact, text)) return tableOf.exact[text];
     for (var i = 0; i < tableOf.patterns.length; i++) {
       var m = tableOf.patterns[i].regex.exec(text);
-      if (m) return filled(tableOf.patterns[i], m, shown);
+      if (m && !spansSentences(tableOf.patterns[i], m)) return filled(tableOf.patterns[i], m, shown);
     }
     return null;
+  }
+
+  // Decimal numbers in a value ("12.5 g") are written the language's way; whole numbers (years) stay as they are.
+  function shownNumbers(text) {
+    if (text.indexOf('.') < 0 || typeof Intl === 'undefined') return text;
+    var lang = bundle.language || 'en', tag = { ar: 'ar-u-nu-latn', zh: 'zh-Hans' }[lang] || lang;
+    return text.split(' ').map(function (token) {
+      if (!/^-?\d+\.\d+$/.test(token)) return token;
+      var digits = token.split('.')[1].length;
+      try { return new Intl.NumberFormat(tag, { maximumFractionDigits: Math.max(2, digits), useGrouping: true }).format(Number(token)); }
+      catch (e) { return token; }
+    }).join(' ');
   }
 
   function valueText(text) {
     var r = reasons(), lang = bundle.language;
     if (r.names[text]) return r.names[text];
-    var word = matched(r.words, text, function (v) { return v; });
+    // A fragment's own values may be words or names too.
+    var word = matched(r.words, text, valueText);
     if (word !== null) return word;
     var parts = text.split(', ');
     if (parts.length > 1) {
       var shown = parts.map(valueText);
       if (shown.join('\u0000') !== parts.join('\u0000')) return shown.join(lang === 'zh' ? '、' : lang === 'ar' ? '، ' : ', ');
     }
-    return text;
+    return shownNumbers(text);
   }
 
   function reasonText(text) {
