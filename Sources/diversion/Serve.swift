@@ -61,7 +61,7 @@ struct Migrate: AsyncParsableCommand {
 /// Seeds the demo jurisdiction without serving.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Demo data.", subcommands: [Seed.self]
+        commandName: "demo", abstract: "Demo data.", subcommands: [Seed.self, GenerateJurisdiction.self]
     )
 
     struct Seed: AsyncParsableCommand {

@@ -15,17 +15,17 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
+    public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
     /// Uniform over `range`.
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
+    public mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
     /// An index drawn with the given weights (which need not add up to 1).
-    mutating func pick(_ weights: [Double]) -> Int {
+    public mutating func pick(_ weights: [Double]) -> Int {
         let total = weights.reduce(0, +)
         var x = unit() * total
         for (i, w) in weights.enumerated() {
@@ -46,14 +46,23 @@ public enum SyntheticEvidence {
 
     /// `contacts` contacts spread over the three years up to `end`, drawn from `seed` alone.
     public static func generate(contacts: Int, seed: UInt64, policy: JurisdictionPolicy, endingOn end: CalendarDate) -> (facts: [ContactFact], tests: [TestFact]) {
+        generate(contacts: contacts, people: Int.max, seed: seed, policy: policy, endingOn: end)
+    }
+
+    /// The contacts of `people` people over the three years up to `end` (about 1.3 contacts each), drawn from `seed` alone.
+    public static func generate(people: Int, seed: UInt64, policy: JurisdictionPolicy, endingOn end: CalendarDate) -> (facts: [ContactFact], tests: [TestFact]) {
+        generate(contacts: Int.max, people: people, seed: seed, policy: policy, endingOn: end)
+    }
+
+    static func generate(contacts: Int, people: Int, seed: UInt64, policy: JurisdictionPolicy, endingOn end: CalendarDate) -> (facts: [ContactFact], tests: [TestFact]) {
         var random = SplitMix64(seed: seed)
         let plan = Plan(policy: policy)
         let endDay = end.dayNumber, startDay = endDay - 3 * 365
         var facts: [ContactFact] = []
         var tests: [TestFact] = []
-        facts.reserveCapacity(max(contacts, 0))
+        facts.reserveCapacity(max(0, min(contacts, people < Int.max / 2 ? people * 2 : Int.max, 20_000_000)))
         var personIndex = 0
-        while facts.count < contacts {
+        while facts.count < contacts && personIndex < people {
             personIndex += 1
             let personKey = "G:P" + String(personIndex)
             let sex = [Sex.male, .female, .other, .unknown][random.pick([87, 12, 0.5, 0.5])]

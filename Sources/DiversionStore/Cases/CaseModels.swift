@@ -82,6 +82,11 @@ public struct CaseStore: Sendable {
     public init() {}
 
     public func create(_ c: JusticeCase, on db: any Database) async throws {
+        try await Self.model(c).create(on: db)
+    }
+
+    /// The row of a case, for a single write or a batch.
+    static func model(_ c: JusticeCase) throws -> JusticeCaseModel {
         let m = JusticeCaseModel()
         m.id = c.id
         m.$person.id = c.personID
@@ -89,7 +94,7 @@ public struct CaseStore: Sendable {
         m.contactIDs = try JSONText.encode(c.contactIDs.map { $0.uuidString.lowercased() })
         m.$agency.id = c.agencyID
         m.openedAt = c.openedAt
-        try await m.create(on: db)
+        return m
     }
 
     public func find(_ id: UUID, on db: any Database) async throws -> JusticeCase? {
@@ -131,6 +136,13 @@ public struct CaseStore: Sendable {
             .returning(SQLColumn("id"))
             .all()
         guard !moved.isEmpty else { return false }
+        try await Self.model(d).create(on: db)
+        try await MeasureStore().insert(measures, superseding: d.supersedes, on: db)
+        return true
+    }
+
+    /// The row of a decision, for a single write or a batch.
+    static func model(_ d: RecordedDecision) throws -> CaseDecisionModel {
         let m = CaseDecisionModel()
         m.id = d.id
         m.$justiceCase.id = d.caseID
@@ -144,9 +156,7 @@ public struct CaseStore: Sendable {
         m.agencyID = d.agencyID
         m.decidedAt = d.decidedAt
         m.supersedesID = d.supersedes
-        try await m.create(on: db)
-        try await MeasureStore().insert(measures, superseding: d.supersedes, on: db)
-        return true
+        return m
     }
 
     static func justiceCase(_ m: JusticeCaseModel) throws -> JusticeCase {

@@ -8,6 +8,11 @@ public struct ContactStore: Sendable {
     public init() {}
 
     public func create(_ record: ContactRecord, on db: any Database) async throws {
+        try await Self.model(record).create(on: db)
+    }
+
+    /// The row of a contact, for a single write or a batch.
+    static func model(_ record: ContactRecord) throws -> ContactModel {
         let model = ContactModel()
         model.id = record.id
         model.$person.id = record.personID
@@ -28,7 +33,7 @@ public struct ContactStore: Sendable {
         model.decisionReason = record.decisionReason
         model.decidedAt = record.decidedAt
         model.createdAt = record.createdAt
-        try await model.create(on: db)
+        return model
     }
 
     public func find(_ id: UUID, on db: any Database) async throws -> ContactRecord? {

@@ -79,22 +79,25 @@ public struct MeasureStore: Sendable {
                 .where(SQLIdentifier("status"), .equal, SQLBind(MeasureStatus.active.rawValue))
                 .run()
         }
-        for m in measures {
-            let row = MeasureModel()
-            row.id = m.id
-            row.caseID = m.caseID
-            row.decisionID = m.decisionID
-            row.personID = m.personID
-            row.type = m.type.rawValue
-            row.conditions = try JSONText.encode(m.conditions)
-            row.startDate = m.start.description
-            row.plannedEnd = m.plannedEnd?.description
-            row.status = m.status.rawValue
-            row.phase = m.phase
-            row.phaseSince = m.phaseSince.description
-            row.outcome = try m.outcome.map { try JSONText.encode($0) }
-            try await row.create(on: db)
-        }
+        for m in measures { try await Self.model(m).create(on: db) }
+    }
+
+    /// The row of a measure, for a single write or a batch.
+    static func model(_ m: MeasureRecord) throws -> MeasureModel {
+        let row = MeasureModel()
+        row.id = m.id
+        row.caseID = m.caseID
+        row.decisionID = m.decisionID
+        row.personID = m.personID
+        row.type = m.type.rawValue
+        row.conditions = try JSONText.encode(m.conditions)
+        row.startDate = m.start.description
+        row.plannedEnd = m.plannedEnd?.description
+        row.status = m.status.rawValue
+        row.phase = m.phase
+        row.phaseSince = m.phaseSince.description
+        row.outcome = try m.outcome.map { try JSONText.encode($0) }
+        return row
     }
 
     /// Ends an active measure with its outcome; false when it was no longer active (ended or superseded meanwhile).

@@ -8,6 +8,14 @@ public struct PersonStore: Sendable {
     public init() {}
 
     public func create(_ draft: PersonDraft, id: UUID = UUID(), createdByAgency agencyID: UUID?, at now: Date, on db: any Database) async throws -> Person {
+        let (person, identity) = Self.models(draft, id: id, createdByAgency: agencyID, at: now)
+        try await person.create(on: db)
+        try await identity.create(on: db)
+        return Person(id: id, details: draft, createdAt: now)
+    }
+
+    /// The pseudonymous row of a person and their identity row, for a single write or a batch.
+    static func models(_ draft: PersonDraft, id: UUID, createdByAgency agencyID: UUID?, at now: Date) -> (PersonModel, PersonIdentityModel) {
         let person = PersonModel()
         person.id = id
         person.birthDate = draft.birthDate.description
@@ -18,7 +26,6 @@ public struct PersonStore: Sendable {
         person.flags = draft.flags.map(\.rawValue).joined(separator: ",")
         person.$createdByAgency.id = agencyID
         person.createdAt = now
-        try await person.create(on: db)
 
         let identity = PersonIdentityModel()
         identity.$person.id = id
@@ -26,8 +33,7 @@ public struct PersonStore: Sendable {
         identity.familyName = draft.familyName
         identity.nameKey = Self.nameKey(given: draft.givenName, family: draft.familyName)
         identity.familyNameKey = NameKey.fold(draft.familyName)
-        try await identity.create(on: db)
-        return Person(id: id, details: draft, createdAt: now)
+        return (person, identity)
     }
 
     /// The full names of many people in one query, for worklists; ids not on record are left out.

@@ -17,6 +17,11 @@ public struct ReferralStore: Sendable {
     public init() {}
 
     public func create(_ r: ReferralRecord, on db: any Database) async throws {
+        try await Self.model(r).create(on: db)
+    }
+
+    /// The row of a referral, for a single write or a batch.
+    static func model(_ r: ReferralRecord) throws -> ReferralModel {
         let m = ReferralModel()
         m.id = r.id
         m.$person.id = r.personID
@@ -34,7 +39,7 @@ public struct ReferralStore: Sendable {
         m.scheduledFor = r.scheduledFor
         m.dueBy = r.dueBy
         m.createdAt = r.createdAt
-        try await m.create(on: db)
+        return m
     }
 
     public func find(_ id: UUID, on db: any Database) async throws -> ReferralRecord? {
@@ -101,6 +106,12 @@ public struct ReferralStore: Sendable {
             .returning(SQLColumn("id"))
             .all()
         guard !rows.isEmpty else { return false }
+        try await Self.model(event).create(on: db)
+        return true
+    }
+
+    /// The row of a referral's event, for a single write or a batch.
+    static func model(_ event: ReferralEventRecord) -> ReferralEventModel {
         let m = ReferralEventModel()
         m.id = event.id
         m.$referral.id = event.referralID
@@ -112,8 +123,7 @@ public struct ReferralStore: Sendable {
         m.recordedByName = event.recordedByName
         m.agencyID = event.agencyID
         m.occurredAt = event.occurredAt
-        try await m.create(on: db)
-        return true
+        return m
     }
 
     static func record(_ m: ReferralModel) throws -> ReferralRecord {

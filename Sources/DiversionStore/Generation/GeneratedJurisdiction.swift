@@ -1,0 +1,269 @@
+import DiversionCore
+import FluentKit
+import Foundation
+
+/// A synthetic jurisdiction written into the pathway's own tables: people, contacts with their eligibility
+/// evaluated by the core, officers' decisions, referrals and their events, cases, decisions and measures with outcomes.
+///
+/// The shares (sex, age, substances, stages, measures, outcomes, recontact) are those of `SyntheticEvidence`, so the
+/// evidence counted back from these records is plausible; the same seed gives the same jurisdiction. Never real data:
+/// every name is drawn from a short list and every person carries the birth year and sex the generator chose.
+public struct GeneratedJurisdiction: Sendable {
+    /// The staff and services the generated records are attributed to.
+    public struct Staff: Sendable {
+        public var officer: (userID: UUID, name: String, agencyID: UUID)
+        public var court: (userID: UUID, name: String, agencyID: UUID)
+        public var prosecution: (userID: UUID, name: String, agencyID: UUID)
+        /// Treatment services with their agency and first modality; a referral goes to one offering the modality.
+        public var services: [(id: UUID, agencyID: UUID, modality: String?)]
+        public var policyVersionID: UUID
+
+        public init(
+            officer: (userID: UUID, name: String, agencyID: UUID), court: (userID: UUID, name: String, agencyID: UUID),
+            prosecution: (userID: UUID, name: String, agencyID: UUID), services: [(id: UUID, agencyID: UUID, modality: String?)], policyVersionID: UUID
+        ) {
+            self.officer = officer
+            self.court = court
+            self.prosecution = prosecution
+            self.services = services
+            self.policyVersionID = policyVersionID
+        }
+    }
+
+    /// What was written, counted as it was written: the true values the indicators must find.
+    public struct Summary: Sendable, Equatable {
+        public var people = 0
+        public var contacts = 0
+        public var eligible = 0
+        public var diverted = 0
+        public var referrals = 0
+        public var referralEvents = 0
+        public var cases = 0
+        public var measures = 0
+        /// Contacts and diverted contacts by the person's sex code.
+        public var contactsBySex: [String: Int] = [:]
+        public var divertedBySex: [String: Int] = [:]
+        /// Measures by type code.
+        public var measuresByType: [String: Int] = [:]
+
+        /// Every row written, identity rows and decisions included.
+        public var rows: Int { 2 * people + contacts + referrals + referralEvents + 2 * cases + measures }
+    }
+
+    public let policy: JurisdictionPolicy
+    public let staff: Staff
+
+    public init(policy: JurisdictionPolicy, staff: Staff) {
+        self.policy = policy
+        self.staff = staff
+    }
+
+    /// Writes `people` people and everything that happened to them over the three years up to `end`, in transactions
+    /// of about `batch` people; `progress` hears the people written so far after each.
+    public func write(
+        people: Int, seed: UInt64, endingOn end: CalendarDate, batch: Int = 2_000, on db: any Database,
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Summary {
+        let (facts, _) = SyntheticEvidence.generate(people: people, seed: seed, policy: policy, endingOn: end)
+        var random = SplitMix64(seed: seed ^ 0x5EED_0F_D1CE)
+        var summary = Summary()
+        var start = 0
+        while start < facts.count {
+            // A batch ends at a person's last contact, so a person's history is written together.
+            var stop = min(start + batch * 2, facts.count)
+            while stop < facts.count, facts[stop].personKey == facts[stop - 1].personKey { stop += 1 }
+            var rows = Rows()
+            var index = start
+            while index < stop {
+                var next = index + 1
+                while next < stop, facts[next].personKey == facts[index].personKey { next += 1 }
+                try person(facts[index..<next], random: &random, into: &rows, summary: &summary)
+                index = next
+            }
+            let written = rows
+            try await db.transaction { tx in try await written.create(on: tx) }
+            progress(summary.people)
+            start = stop
+        }
+        return summary
+    }
+
+    /// The rows of one batch, written table by table so foreign keys find their parents.
+    struct Rows: @unchecked Sendable {  // Fluent models are classes; a batch is handed to one transaction and not touched again.
+        var people: [PersonModel] = []
+        var identities: [PersonIdentityModel] = []
+        var contacts: [ContactModel] = []
+        var referrals: [ReferralModel] = []
+        var events: [ReferralEventModel] = []
+        var cases: [JusticeCaseModel] = []
+        var decisions: [CaseDecisionModel] = []
+        var measures: [MeasureModel] = []
+
+        func create(on db: any Database) async throws {
+            // Chunks keep each statement within SQLite's and PostgreSQL's limits on bound parameters.
+            try await Self.create(people, on: db)
+            try await Self.create(identities, on: db)
+            try await Self.create(contacts, on: db)
+            try await Self.create(referrals, on: db)
+            try await Self.create(events, on: db)
+            try await Self.create(cases, on: db)
+            try await Self.create(decisions, on: db)
+            try await Self.create(measures, on: db)
+        }
+
+        static func create<M: Model>(_ models: [M], on db: any Database) async throws {
+            for start in stride(from: 0, to: models.count, by: 500) {
+                try await Array(models[start..<min(start + 500, models.count)]).create(on: db)
+            }
+        }
+    }
+
+    static let givenNames = ["Ana", "Rui", "Inês", "Tiago", "Marta", "João", "Leila", "Omar", "Sara", "Ivan", "Mei", "Lucas", "Nadia", "Pedro",
+                             "Yara", "Tomás", "Olga", "Karim", "Lina", "Bruno", "Sofia", "Diego", "Amal", "Hugo", "Elena", "Wei", "Rita", "Nuno"]
+    static let familyNames = ["Silva", "Santos", "Ferreira", "Pereira", "Costa", "Rodrigues", "Martins", "Sousa", "Gomes", "Lopes", "Marques",
+                              "Almeida", "Ribeiro", "Pinto", "Carvalho", "Teixeira", "Moreira", "Correia", "Mendes", "Nunes", "Soares", "Vieira"]
+
+    /// A UUID from the seeded draws, so the same seed gives the same ids.
+    static func uuid(_ random: inout SplitMix64) -> UUID {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for half in 0..<2 {
+            let value = random.next()
+            for i in 0..<8 { bytes[half * 8 + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// An instant on `day` between 07:00 and 23:00 UTC.
+    static func instant(_ day: CalendarDate, _ random: inout SplitMix64) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(day.dayNumber * 86_400 + random.int(7 * 3_600...23 * 3_600)))
+    }
+
+    /// One person's rows: the person, each contact evaluated with the history before it, and what followed.
+    func person(_ facts: ArraySlice<ContactFact>, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary) throws {
+        guard let first = facts.first else { return }
+        let personID = Self.uuid(&random)
+        let age = first.age ?? random.int(18...40)
+        let birth = CalendarDate(dayNumber: first.occurredOn.dayNumber - age * 365 - random.int(0...364))
+        let draft = PersonDraft(
+            givenName: Self.givenNames[random.int(0...(Self.givenNames.count - 1))],
+            familyName: Self.familyNames[random.int(0...(Self.familyNames.count - 1))], birthDate: birth, sex: first.sex,
+            nationality: first.nationality, preferredLanguage: random.chance(0.85) ? nil : ["en", "es", "fr", "ru", "ar", "zh"][random.int(0...5)]
+        )
+        let (personRow, identityRow) = PersonStore.models(draft, id: personID, createdByAgency: staff.officer.agencyID, at: Self.instant(first.occurredOn, &random))
+        rows.people.append(personRow)
+        rows.identities.append(identityRow)
+        summary.people += 1
+
+        var history = PriorRecord(seriousConvictions: first.seriousConvictions)
+        for fact in facts {
+            let occurredAt = Self.instant(fact.occurredOn, &random)
+            var question = EligibilityQuestion(occurredOn: fact.occurredOn, offences: [fact.offence], seizures: fact.seizures, circumstances: fact.circumstances, history: history)
+            question.history.seriousConvictions = fact.seriousConvictions
+            let answer = try Eligibility.evaluate(question, under: policy)
+            let diverted = answer.eligible && fact.diverted
+            let decision: OfficerDecision = diverted ? .divert : answer.eligible ? .noFurtherAction : .referToProsecutor
+            let contactID = Self.uuid(&random)
+            let decidedAt = occurredAt.addingTimeInterval(Double(random.int(300...3_600)))
+            let contact = ContactRecord(
+                id: contactID, personID: personID, occurredAt: occurredAt, region: fact.region, offences: [fact.offence], seizures: fact.seizures,
+                circumstances: fact.circumstances, officerUserID: staff.officer.userID, officerName: staff.officer.name, agencyID: staff.officer.agencyID,
+                policyVersionID: staff.policyVersionID, evaluation: answer, decision: decision, decisionReason: nil, decidedAt: decidedAt, createdAt: occurredAt
+            )
+            rows.contacts.append(try ContactStore.model(contact))
+            summary.contacts += 1
+            summary.contactsBySex[fact.sex.rawValue, default: 0] += 1
+            if answer.eligible { summary.eligible += 1 }
+            history.contacts.append(fact.occurredOn)
+            guard diverted else { continue }
+            summary.diverted += 1
+            summary.divertedBySex[fact.sex.rawValue, default: 0] += 1
+            history.diversions.append(fact.occurredOn)
+            if fact.referralSent { try referral(fact, personID: personID, contactID: contactID, sentAt: decidedAt, random: &random, into: &rows, summary: &summary) }
+            try measure(fact, personID: personID, contactID: contactID, openedAt: decidedAt, random: &random, into: &rows, summary: &summary)
+        }
+    }
+
+    /// The referral to treatment that followed a diversion, and its events up to where the person got.
+    func referral(
+        _ fact: ContactFact, personID: UUID, contactID: UUID, sentAt: Date, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary
+    ) throws {
+        let fitting = staff.services.filter { $0.modality == fact.treatmentModality }
+        guard let service = (fitting.isEmpty ? staff.services : fitting).randomElement(using: &random) else { return }
+        let referralID = Self.uuid(&random)
+        var status = ReferralStatus.sent
+        var since = sentAt
+        func event(_ type: ReferralEventType, _ at: Date) {
+            rows.events.append(ReferralStore.model(ReferralEventRecord(
+                id: Self.uuid(&random), referralID: referralID, type: type, reason: nil, note: nil, scheduledFor: nil,
+                recordedByUserID: staff.officer.userID, recordedByName: "Service intake", agencyID: service.agencyID, occurredAt: at
+            )))
+            summary.referralEvents += 1
+            status = type.resultingStatus
+            since = at
+        }
+        let acceptedAt = sentAt.addingTimeInterval(Double(random.int(2...48)) * 3_600)
+        if fact.referralAccepted {
+            event(.accepted, acceptedAt)
+        } else if random.chance(0.5) {
+            event(.declined, acceptedAt)
+        }
+        if let intake = fact.intakeOn {
+            let at = Self.instant(intake, &random)
+            event(.intakeAttended, at)
+            if fact.referralEngaged { event(.engaged, at.addingTimeInterval(3_600)) }
+        }
+        if let dropped = fact.treatmentDroppedOn { event(.disengaged, Self.instant(dropped, &random)) }
+        let referral = ReferralRecord(
+            id: referralID, personID: personID, serviceID: service.id, contactID: contactID, referringAgencyID: staff.officer.agencyID,
+            receivingAgencyID: service.agencyID, referredByUserID: staff.officer.userID, referredByName: staff.officer.name,
+            reason: "Diverted at first contact; assessment and treatment offered.", urgency: random.chance(0.15) ? .urgent : .routine,
+            needs: fact.treatmentModality.flatMap(Modality.init(rawValue:)).map { [$0] } ?? [], status: status, statusSince: since,
+            dueBy: nil, createdAt: sentAt
+        )
+        // The events were drawn first to know where the referral stands; its row is still written before them.
+        rows.referrals.append(try ReferralStore.model(referral))
+        summary.referrals += 1
+    }
+
+    /// The case, the decision at its stage and the measure ordered, with its outcome once it ended.
+    func measure(
+        _ fact: ContactFact, personID: UUID, contactID: UUID, openedAt: Date, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary
+    ) throws {
+        guard let code = fact.measureType, let type = MeasureType(rawValue: code), let start = fact.measureStartOn else { return }
+        let caseID = Self.uuid(&random), decisionID = Self.uuid(&random)
+        let judge = fact.stage == .preTrial ? staff.prosecution : staff.court
+        rows.cases.append(try CaseStore.model(JusticeCase(
+            id: caseID, personID: personID, stage: fact.stage, contactIDs: [contactID], agencyID: judge.agencyID, openedAt: openedAt
+        )))
+        let decidedAt = Self.instant(CalendarDate(dayNumber: max(start.dayNumber - random.int(1...5), fact.occurredOn.dayNumber)), &random)
+        let conditions = type.imposesObligations ? [Condition(type: .attendTreatment, parameters: ["sessionsPerWeek": .number(Double(random.int(1...3)))])] : []
+        let planned = fact.measureOutcome == nil ? fact.measureEndOn : (type.imposesObligations ? fact.measureEndOn : nil)
+        let ordered = OrderedMeasure(type: type, conditions: conditions, start: start, plannedEnd: planned.map { max($0, start) })
+        let decision = RecordedDecision(
+            id: decisionID, caseID: caseID, stage: fact.stage, authority: fact.stage == .preTrial ? .prosecution : .court, measures: [ordered],
+            proportionality: Proportionality(
+                gravity: "Possession of a small quantity for personal use, without violence.",
+                circumstances: "Substance use disorder reported; no serious convictions on record.",
+                reasons: "Treatment in the community answers the offence and its cause at the lowest intrusion."
+            ),
+            consent: MeasureConsent(given: true, method: .signedPaper, recordedAt: decidedAt), decidedByUserID: judge.userID,
+            decidedByName: judge.name, agencyID: judge.agencyID, decidedAt: decidedAt, supersedes: nil
+        )
+        rows.decisions.append(try CaseStore.model(decision))
+        let outcome = fact.measureOutcome.flatMap(MeasureOutcome.init(rawValue:)).map { o in
+            RecordedOutcome(outcome: o, date: fact.measureEndOn ?? start, note: "", recordedByName: judge.name,
+                            recordedAt: Self.instant(fact.measureEndOn ?? start, &random))
+        }
+        let status = outcome.flatMap { MeasureStatus(rawValue: $0.outcome.rawValue) } ?? .active
+        rows.measures.append(try MeasureStore.model(MeasureRecord(
+            id: Self.uuid(&random), caseID: caseID, decisionID: decisionID, personID: personID, type: type, conditions: conditions, start: start,
+            plannedEnd: ordered.plannedEnd, status: status, phase: 1, phaseSince: start, outcome: outcome
+        )))
+        summary.cases += 1
+        summary.measures += 1
+        summary.measuresByType[code, default: 0] += 1
+    }
+}
