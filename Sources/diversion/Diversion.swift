@@ -9,7 +9,7 @@ struct Diversion: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diversion",
         abstract: "Treatment instead of prison: the Diversion server and its administration commands.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, AgencyCommand.self, AuditCommand.self, PolicyCommand.self, ServicesCommand.self, DemoCommand.self, BenchCommand.self, RetentionCommand.self, ImportCommand.self, EvidenceCommand.self, ExportCommand.self, SimulateCommand.self]
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, AgencyCommand.self, AuditCommand.self, PolicyCommand.self, ServicesCommand.self, DemoCommand.self, BenchCommand.self, RetentionCommand.self, ImportCommand.self, EvidenceCommand.self, ExportCommand.self, SimulateCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 
     static func main() async {

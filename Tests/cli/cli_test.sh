@@ -3,6 +3,7 @@
 # audit verification catching altered, removed and reordered entries.
 #   Tests/cli/cli_test.sh path/to/diversion
 set -uo pipefail
+CHECKS="$(cd "$(dirname "$0")" && pwd)/checks.sh"
 # Checks pipe into grep without -q: grep -q stops reading at the first match, and under pipefail the
 # writer's SIGPIPE would fail a check that passed.
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -12,13 +13,7 @@ cd "$WORK"
 export LOG_LEVEL=warning
 export DATABASE_URL="sqlite://$WORK/cli.sqlite"
 passed=0; failed=0
-check() { # description, command status (0 = the check holds)
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "not ok - $1"; fi
-}
-one_line_error() { # command...: fails with exactly one line on stderr starting with "error:"
-  "$@" >"$WORK/out" 2>"$WORK/err"; local status=$?
-  [ "$status" -ne 0 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q '^error: ' "$WORK/err"
-}
+. "$CHECKS"
 sql() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$WORK/cli.sqlite" "$1"; }
 
 DATABASE_URL="mysql://x@y/z" one_line_error "$BIN" migrate; check "a malformed DATABASE_URL is one line and a failure" $?

@@ -3,6 +3,7 @@
 # every row exactly once, and the generated data set replaces only itself.
 #   Tests/cli/evidence_test.sh path/to/diversion
 set -uo pipefail
+CHECKS="$(cd "$(dirname "$0")" && pwd)/checks.sh"
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/diversion-evidence.XXXXXX)
@@ -11,9 +12,7 @@ cd "$WORK"
 export LOG_LEVEL=warning
 export DATABASE_URL="sqlite://$WORK/evidence.sqlite"
 passed=0; failed=0
-check() { # description, command status (0 = the check holds)
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "not ok - $1"; fi
-}
+. "$CHECKS"
 q() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$WORK/evidence.sqlite" "$1"; }
 # Every fact row in key order, so "unchanged" means unchanged to the byte.
 snapshot() { python3 -c '
