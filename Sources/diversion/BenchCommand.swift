@@ -6,7 +6,7 @@ import Foundation
 
 /// `diversion bench eligibility`: evaluations per second in the core, against a bare threshold comparison.
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure hot paths on this machine.", subcommands: [EligibilityBench.self, MonitoringBench.self, PingsBench.self, IndicatorBench.self, SimulationBench.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure hot paths on this machine.", subcommands: [EligibilityBench.self, MonitoringBench.self, PingsBench.self, IndicatorBench.self, SimulationBench.self, PathwayBench.self])
 
     struct EligibilityBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

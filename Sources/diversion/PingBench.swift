@@ -218,7 +218,7 @@ struct PingsBench: AsyncParsableCommand {
 }
 
 /// A ping as the benchmark sends it.
-private struct PingInputBody: Content {
+struct PingInputBody: Content {
     var deviceId: String
     var time: String
     var lat: Double
@@ -227,7 +227,7 @@ private struct PingInputBody: Content {
 }
 
 /// The parts of a batch answer the benchmark adds up.
-private struct PingAnswer: Decodable {
+struct PingAnswer: Decodable {
     struct Rejected: Decodable {
         struct Reason: Decodable {
             var field: String
@@ -243,7 +243,7 @@ private struct PingAnswer: Decodable {
 }
 
 /// Any JSON value, for request bodies built by hand.
-private indirect enum AnyJSON: Codable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+indirect enum AnyJSON: Codable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     case string(String), number(Double), bool(Bool), array([AnyJSON]), object([String: AnyJSON]), null
 
     init(stringLiteral value: String) { self = .string(value) }
@@ -275,7 +275,7 @@ private indirect enum AnyJSON: Codable, Sendable, ExpressibleByStringLiteral, Ex
 }
 
 /// Talks to the server over HTTP like any API client.
-private struct BenchClient: Sendable {
+struct BenchClient: Sendable {
     let app: Application
     let base: String
 
@@ -301,6 +301,22 @@ private struct BenchClient: Sendable {
             throw CommandFailure("POST \(path) answered \(response.status.code): \(text.prefix(300))")
         }
         return try response.content.decode([String: AnyJSON].self)
+    }
+
+    /// Sends one request and answers its status and how long the answer took.
+    func timed(_ method: HTTPMethod, _ path: String, token: String?, body: [String: AnyJSON]? = nil) async throws -> (status: HTTPStatus, seconds: Double, json: [String: AnyJSON]?) {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        headers.replaceOrAdd(name: "X-Purpose", value: "benchmark")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let response = try await app.client.send(method, headers: headers, to: URI(string: base + path)) { request in
+            if let body { try request.content.encode(body, as: .json) }
+        }
+        let seconds = (clock.now - started).seconds
+        // Problem answers are application/problem+json, which the content decoder does not take for JSON.
+        let json = response.body.flatMap { try? JSONDecoder().decode([String: AnyJSON].self, from: Data(buffer: $0)) }
+        return (response.status, seconds, json)
     }
 
     func pings(token: String, _ pings: [PingInputBody]) async throws -> (accepted: Int, duplicates: Int, rejected: Int, alertsOpened: Int, alertsClosed: Int) {
