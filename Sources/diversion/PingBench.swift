@@ -4,13 +4,15 @@ import DiversionCore
 import DiversionStore
 import Foundation
 import NIOConcurrencyHelpers
+import FluentKit
+import SQLKit
 import Vapor
 
 /// `diversion bench pings`: pings ingested per second through the real HTTP API, beside pings checked per second in the core.
 struct PingsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pings",
-        abstract: "Pings ingested per second through POST /api/v1/monitoring/pings, against the core's pings checked per second.",
+        abstract: "Pings ingested per second through POST /api/v1/monitoring/pings, against raw inserts of the same rows and the core's pings checked per second.",
         discussion: """
         Without --url the server runs in this process on a fresh database: an SQLite file in a temporary folder, or the \
         PostgreSQL database DATABASE_URL names (it should be empty). It creates --devices people, each sentenced to electronic \
@@ -75,8 +77,10 @@ struct PingsBench: AsyncParsableCommand {
             offset.withLockedValue { $0 = 0 }
             let token = try await client.token("supervisor", password)
             let result = try await post(client, token: token, devices: deviceIDs, fromInProcess: url == nil)
+            var raw: (rows: Int, seconds: Double)?
             if url == nil {
                 await app.server.shutdown()
+                raw = try await rawInserts(app.db)
             }
             let core = MonitoringBenchmark.run(seconds: coreSeconds)
             let ingested = Double(result.accepted) / result.seconds
@@ -84,6 +88,12 @@ struct PingsBench: AsyncParsableCommand {
                        ingested, result.accepted, result.seconds, result.batches, batch, concurrency, 1000 * result.seconds * Double(concurrency) / Double(max(result.batches, 1))))
             say("      \(result.alertsOpened) alerts opened, \(result.alertsClosed) closed, \(result.duplicates) duplicates, \(result.rejected) rejected, \(result.failures) failed batches")
             if let reason = Self.firstRejection.withLockedValue({ $0 }) { say("      first refusal: \(reason)") }
+            if let raw {
+                let perSecond = Double(raw.rows) / raw.seconds
+                say(String(format: "raw:  %12.0f rows inserted per second (%d in %.1f s: the same columns in multi-row INSERTs of %d, one transaction each, %d clients, no checks)",
+                           perSecond, raw.rows, raw.seconds, batch, concurrency))
+                say(String(format: "API / raw inserts = %.2f", ingested / perSecond))
+            }
             say(String(format: "core: %12.0f pings checked per second (%d in %.1f s, one thread)", core.perSecond, core.pings, core.seconds))
             say(String(format: "ingested / checked = %.3f", ingested / core.perSecond))
             try await app.asyncShutdown()
@@ -201,6 +211,42 @@ struct PingsBench: AsyncParsableCommand {
         }
         totals.seconds = Date().timeIntervalSince(clock)
         return totals
+    }
+
+    /// The baseline: ping rows written straight into the table, as many clients and rows per transaction as the API run,
+    /// for as long, with no authentication, checks, alerts or audit; devices of their own so nothing conflicts.
+    private func rawInserts(_ db: any Database) async throws -> (rows: Int, seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        let batch = batch, run = UUID().uuidString.prefix(6).lowercased()
+        let rows = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var written = 0
+                    let origin = Date(timeIntervalSince1970: 1_700_000_000)
+                    while Date() < deadline {
+                        let first = written
+                        try await db.transaction { transaction in
+                            guard let tx = transaction as? any SQLDatabase else { throw CommandFailure("the database does not speak SQL") }
+                            for start in stride(from: 0, to: batch, by: 2_500) {
+                                var insert = tx.insert(into: "monitoring_pings")
+                                    .columns("device_id", "time", "latitude", "longitude", "accuracy_meters", "received_at")
+                                for i in start..<min(start + 2_500, batch) {
+                                    let n = first + i
+                                    insert = insert.values(SQLBind("raw-\(run)-\(worker)-\(n % 100)"), SQLBind(origin.addingTimeInterval(Double(n / 100) * 10)),
+                                                           SQLBind(38.72 + Double(n % 7) * 1e-4), SQLBind(-9.14), SQLBind(12.0), SQLBind(Date()))
+                                }
+                                try await insert.run()
+                            }
+                        }
+                        written += batch
+                    }
+                    return written
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return (rows, Date().timeIntervalSince(started))
     }
 
     /// Why the first refused ping was refused, to show when a run refuses any.
