@@ -1,6 +1,7 @@
 import DiversionCore
 import FluentKit
 import Foundation
+import SQLKit
 
 /// A synthetic jurisdiction written into the pathway's own tables: people, contacts with their eligibility
 /// evaluated by the core, officers' decisions, referrals and their events, cases, decisions and measures with outcomes.
@@ -89,6 +90,10 @@ public struct GeneratedJurisdiction: Sendable {
     }
 
     /// The rows of one batch, written table by table so foreign keys find their parents.
+    ///
+    /// The rows are built as the stores build them (their `model` functions), then written as multi-row INSERTs of the
+    /// models' values: Fluent's batch create reads every model's properties by reflection, which costs more than the
+    /// database itself at this volume. `GeneratedJurisdictionTests` reads the rows back through the stores.
     struct Rows: @unchecked Sendable {  // Fluent models are classes; a batch is handed to one transaction and not touched again.
         var people: [PersonModel] = []
         var identities: [PersonIdentityModel] = []
@@ -99,23 +104,67 @@ public struct GeneratedJurisdiction: Sendable {
         var decisions: [CaseDecisionModel] = []
         var measures: [MeasureModel] = []
 
-        func create(on db: any Database) async throws {
-            // Chunks keep each statement within SQLite's and PostgreSQL's limits on bound parameters.
-            try await Self.create(people, on: db)
-            try await Self.create(identities, on: db)
-            try await Self.create(contacts, on: db)
-            try await Self.create(referrals, on: db)
-            try await Self.create(events, on: db)
-            try await Self.create(cases, on: db)
-            try await Self.create(decisions, on: db)
-            try await Self.create(measures, on: db)
-        }
+        typealias Value = any Encodable & Sendable
 
-        static func create<M: Model>(_ models: [M], on db: any Database) async throws {
-            for start in stride(from: 0, to: models.count, by: 500) {
-                try await Array(models[start..<min(start + 500, models.count)]).create(on: db)
+        func create(on db: any Database) async throws {
+            guard let sql = db as? any SQLDatabase else { throw GenerationError("the database does not speak SQL") }
+            try await Self.insert(PersonModel.schema, ["id", "birth_date", "sex", "gender_identity", "nationality", "preferred_language", "flags",
+                                                       "created_by_agency_id", "created_at", "anonymised_at"], people, on: sql) { m in
+                [m.id, m.birthDate, m.sex, m.genderIdentity, m.nationality, m.preferredLanguage, m.flags, m.$createdByAgency.id, m.createdAt, m.anonymisedAt]
+            }
+            try await Self.insert(PersonIdentityModel.schema, ["id", "person_id", "given_name", "family_name", "name_key", "family_name_key"], identities, on: sql) { m in
+                [m.id ?? UUID(), m.$person.id, m.givenName, m.familyName, m.nameKey, m.familyNameKey]
+            }
+            try await Self.insert(ContactModel.schema, ["id", "person_id", "occurred_at", "region", "latitude", "longitude", "offences", "seizures", "circumstances",
+                                                        "officer_user_id", "officer_name", "agency_id", "policy_version_id", "evaluation", "eligible", "decision",
+                                                        "decision_reason", "decided_at", "created_at", "sealed_at", "sealed_reason"], contacts, on: sql) { m in
+                [m.id, m.$person.id, m.occurredAt, m.region, m.latitude, m.longitude, m.offences, m.seizures, m.circumstances, m.officerUserID, m.officerName,
+                 m.$agency.id, m.$policyVersion.id, m.evaluation, m.eligible, m.decision, m.decisionReason, m.decidedAt, m.createdAt, m.sealedAt, m.sealedReason]
+            }
+            try await Self.insert(ReferralModel.schema, ["id", "person_id", "service_id", "contact_id", "referring_agency_id", "receiving_agency_id",
+                                                         "referred_by_user_id", "referred_by_name", "reason", "urgency", "needs", "status", "status_since",
+                                                         "scheduled_for", "due_by", "created_at"], referrals, on: sql) { m in
+                [m.id, m.$person.id, m.$service.id, m.$contact.id, m.referringAgencyID, m.receivingAgencyID, m.referredByUserID, m.referredByName, m.reason,
+                 m.urgency, m.needs, m.status, m.statusSince, m.scheduledFor, m.dueBy, m.createdAt]
+            }
+            try await Self.insert(ReferralEventModel.schema, ["id", "referral_id", "type", "reason", "note", "scheduled_for", "recorded_by_user_id",
+                                                              "recorded_by_name", "agency_id", "occurred_at"], events, on: sql) { m in
+                [m.id, m.$referral.id, m.type, m.reason, m.note, m.scheduledFor, m.recordedByUserID, m.recordedByName, m.agencyID, m.occurredAt]
+            }
+            try await Self.insert(JusticeCaseModel.schema, ["id", "person_id", "stage", "contact_ids", "agency_id", "opened_at", "sealed_at", "sealed_reason"],
+                                  cases, on: sql) { m in
+                [m.id, m.$person.id, m.stage, m.contactIDs, m.$agency.id, m.openedAt, m.sealedAt, m.sealedReason]
+            }
+            try await Self.insert(CaseDecisionModel.schema, ["id", "case_id", "stage", "authority", "measures", "proportionality", "consent", "decided_by_user_id",
+                                                             "decided_by_name", "agency_id", "decided_at", "supersedes_id"], decisions, on: sql) { m in
+                [m.id, m.$justiceCase.id, m.stage, m.authority, m.measures, m.proportionality, m.consent, m.decidedByUserID, m.decidedByName, m.agencyID,
+                 m.decidedAt, m.supersedesID]
+            }
+            try await Self.insert(MeasureModel.schema, ["id", "case_id", "decision_id", "person_id", "type", "conditions", "start_date", "planned_end", "status",
+                                                        "phase", "phase_since", "outcome"], measures, on: sql) { m in
+                [m.id, m.caseID, m.decisionID, m.personID, m.type, m.conditions, m.startDate, m.plannedEnd, m.status, m.phase, m.phaseSince, m.outcome]
             }
         }
+
+        /// Multi-row INSERTs of `models`, each statement within SQLite's limit of 32 766 bound values.
+        static func insert<M>(_ table: String, _ columns: [String], _ models: [M], on sql: any SQLDatabase, values: (M) -> [Value]) async throws {
+            let perStatement = max(1, 30_000 / columns.count)
+            for start in stride(from: 0, to: models.count, by: perStatement) {
+                var statement = sql.insert(into: table).columns(columns)
+                for model in models[start..<min(start + perStatement, models.count)] {
+                    let row = values(model)
+                    assert(row.count == columns.count, "\(table): \(row.count) values for \(columns.count) columns")
+                    statement = statement.values(row.map { SQLBind($0) })
+                }
+                try await statement.run()
+            }
+        }
+    }
+
+    /// Why a jurisdiction could not be written.
+    public struct GenerationError: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static let givenNames = ["Ana", "Rui", "Inês", "Tiago", "Marta", "João", "Leila", "Omar", "Sara", "Ivan", "Mei", "Lucas", "Nadia", "Pedro",
