@@ -49,7 +49,7 @@ public func configure(_ app: Application, _ config: AppConfiguration, now: @esca
     app.diversion = DiversionServices(
         configuration: config,
         policy: AccessPolicy(),
-        auditTrail: AuditTrail(database: try auditDatabase(app, config, memoryIdentifier: memoryIdentifier)),
+        auditTrail: try auditTrail(app, config, memoryIdentifier: memoryIdentifier),
         accounts: AccountStore(),
         people: PersonStore(),
         throttle: LoginThrottle(),
@@ -136,27 +136,53 @@ func routes(_ app: Application, resources: URL) throws {
 
 /// The audit trail writes through a connection and thread of its own, so that its commits never
 /// wait in line behind the reads of the requests that are waiting for those commits.
-private func auditDatabase(_ app: Application, _ config: AppConfiguration, memoryIdentifier: String) throws -> any Database {
+///
+/// When a batch overruns its deadline (a PostgreSQL primary lost in a failover can leave a connection that never
+/// answers), the trail asks for a new pool of its own and leaves the stuck one behind.
+private func auditTrail(_ app: Application, _ config: AppConfiguration, memoryIdentifier: String) throws -> AuditTrail {
     let threads = NIOThreadPool(numberOfThreads: 1)
     threads.start()
-    let databases = Databases(threadPool: threads, on: app.eventLoopGroup)
-    try DatabaseSetup.register(
-        config.database, on: databases, sqlLogLevel: config.sqlLogLevel, connectionsPerEventLoop: 1, memoryIdentifier: memoryIdentifier
-    )
-    app.lifecycle.use(AuditDatabaseLifecycle(databases: databases, threads: threads))
-    guard let database = databases.database(logger: app.logger, on: app.eventLoopGroup.any()) else {
-        throw DatabaseUnavailable("the audit trail's database could not be opened")
+    let pools = AuditPools()
+    app.lifecycle.use(AuditDatabaseLifecycle(pools: pools, threads: threads))
+    let logger = app.logger, group = app.eventLoopGroup
+    let open: @Sendable () throws -> any Database = {
+        let databases = Databases(threadPool: threads, on: group)
+        try DatabaseSetup.register(
+            config.database, on: databases, sqlLogLevel: config.sqlLogLevel, connectionsPerEventLoop: 1, memoryIdentifier: memoryIdentifier
+        )
+        pools.add(databases)
+        guard let database = databases.database(logger: logger, on: group.any()) else {
+            throw DatabaseUnavailable("the audit trail's database could not be opened")
+        }
+        return database
     }
-    return database
+    let first = try open()
+    // SQLite cannot lose its database mid-transaction; a file that stops answering is not cured by a new connection.
+    guard case .postgres = config.database else { return AuditTrail(database: first) }
+    return AuditTrail(database: first, reconnect: {
+        logger.warning("the audit trail's database connection did not answer in time; opening a new one")
+        return try open()
+    })
+}
+
+/// Every connection pool the audit trail has opened; the last is the one in use.
+private final class AuditPools: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [Databases] = []
+
+    func add(_ databases: Databases) { lock.withLock { all.append(databases) } }
+    var pools: [Databases] { lock.withLock { all } }
 }
 
 /// Closes the audit trail's own connection and thread when the application stops.
 private struct AuditDatabaseLifecycle: LifecycleHandler {
-    let databases: Databases
+    let pools: AuditPools
     let threads: NIOThreadPool
 
     func shutdownAsync(_ application: Application) async {
-        await databases.shutdownAsync()
+        // Only the pool in use: one given up after a stall may wait forever for its stuck connection, and the
+        // process ends anyway.
+        if let current = pools.pools.last { await current.shutdownAsync() }
         try? await threads.shutdownGracefully()
     }
 }

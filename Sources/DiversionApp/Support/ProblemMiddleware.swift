@@ -1,4 +1,5 @@
 import DiversionCore
+import DiversionStore
 import Foundation
 import Vapor
 
@@ -45,6 +46,9 @@ struct ProblemMiddleware: AsyncMiddleware {
             problem = Problem(type: api.problemType, title: api.status.reasonPhrase, status: Int(api.status.code), detail: api.detail)
         case let decoding as DecodingError:
             problem = Self.problem(for: decoding)
+        case AuditTrailError.stalled:
+            // A database lost mid-failover: the balancer and the client may try again, here or on another instance.
+            problem = Problem(type: "unavailable", title: "Service Unavailable", status: 503, detail: AuditTrailError.stalled.description)
         case let abort as any AbortError:
             let status = abort.status
             problem = Problem(

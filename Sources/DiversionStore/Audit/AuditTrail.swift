@@ -19,16 +19,27 @@ public actor AuditTrail {
         let done: @Sendable ((any Error)?) -> Void
     }
 
-    private let database: any Database
+    private var database: any Database
     private let chain: AuditChain
     private var pending: [Job] = []
     private var flushing = false
+    /// How long one batch may take before its requests are answered that the trail is unavailable.
+    private let deadline: Duration
+    /// A fresh connection for the trail, used when a batch overran its deadline (its connection may never answer again).
+    private let reconnect: (@Sendable () async throws -> any Database)?
     /// Batches written so far (entries and batches are also exported as metrics).
     public private(set) var batches = 0
+    /// Batches given up at their deadline.
+    public private(set) var stalls = 0
 
-    public init(database: any Database) {
+    /// `deadline` bounds each batch: a database that stops answering (a primary lost in a failover whose connection
+    /// never reports it) fails the waiting requests with `AuditTrailError.stalled` instead of holding them, and every
+    /// later request, forever; the next batch then runs on a connection from `reconnect`.
+    public init(database: any Database, deadline: Duration = .seconds(30), reconnect: (@Sendable () async throws -> any Database)? = nil) {
         self.database = database
         self.chain = .sha256
+        self.deadline = deadline
+        self.reconnect = reconnect
     }
 
     /// Records `events` and returns once they are committed.
@@ -79,6 +90,28 @@ public actor AuditTrail {
     }
 
     private func write(_ batch: [Job]) async {
+        // Each job is answered once: by the transaction, or at the deadline when the transaction has not ended by then.
+        let answered = AnsweredOnce()
+        let database = self.database, deadline = self.deadline
+        let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let resume = AnsweredOnce()
+            Task {
+                await self.transact(batch, on: database, answered: answered)
+                if resume.claim() { continuation.resume(returning: true) }
+            }
+            Task {
+                try? await Task.sleep(for: deadline)
+                if resume.claim() { continuation.resume(returning: false) }
+            }
+        }
+        guard !finished, answered.claim() else { return }
+        stalls += 1
+        Counter(label: "diversion_audit_stalls_total").increment()
+        for job in batch { job.done(AuditTrailError.stalled) }
+        if let reconnect, let fresh = try? await reconnect() { self.database = fresh }
+    }
+
+    private func transact(_ batch: [Job], on database: any Database, answered: AnsweredOnce) async {
         do {
             let chain = self.chain
             let (count, outcomes) = try await database.transaction { db -> (Int, [(any Error)?]) in
@@ -124,10 +157,26 @@ public actor AuditTrail {
             batches += 1
             Counter(label: "diversion_audit_batches_total").increment()
             Counter(label: "diversion_audit_entries_total").increment(by: count)
+            guard answered.claim() else { return }
             for (job, outcome) in zip(batch, outcomes) { job.done(outcome) }
         } catch {
+            guard answered.claim() else { return }
             for job in batch { job.done(error) }
         }
+    }
+}
+
+/// True for the first caller of `claim()` only, from any thread.
+private final class AnsweredOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
     }
 }
 
@@ -157,10 +206,11 @@ private final class ResultSlot<T: Sendable>: @unchecked Sendable {
 
 /// Why an audit append could not be made.
 public enum AuditTrailError: Error, CustomStringConvertible {
-    case notSQL, missingHead, writeProducedNoResult
+    case notSQL, missingHead, writeProducedNoResult, stalled
 
     public var description: String {
         switch self {
+        case .stalled: "The database did not answer in time, so the request was not confirmed. Send it again in a moment; a capture sent with the same Idempotency-Key is recorded once."
         case .notSQL: "the audit trail needs an SQL database"
         case .missingHead: "the audit chain head row is missing; run `diversion migrate`"
         case .writeProducedNoResult: "an audited write finished without a result"
