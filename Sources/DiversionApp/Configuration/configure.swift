@@ -159,7 +159,9 @@ private func auditTrail(_ app: Application, _ config: AppConfiguration, memoryId
     let first = try open()
     // SQLite cannot lose its database mid-transaction; a file that stops answering is not cured by a new connection.
     guard case .postgres = config.database else { return AuditTrail(database: first) }
-    return AuditTrail(database: first, reconnect: {
+    // Batches of requests take milliseconds; 15 s means the connection is gone, and the failover (about 15 s
+    // with the settings in docs/deployment.md) is over about when the new connection is asked for.
+    return AuditTrail(database: first, deadline: .seconds(15), reconnect: {
         logger.warning("the audit trail's database connection did not answer in time; opening a new one")
         return try open()
     })

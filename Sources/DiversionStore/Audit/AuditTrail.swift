@@ -23,8 +23,8 @@ public actor AuditTrail {
     private let chain: AuditChain
     private var pending: [Job] = []
     private var flushing = false
-    /// How long one batch may take before its requests are answered that the trail is unavailable.
-    private let deadline: Duration
+    /// How long one batch may take before its requests are answered that the trail is unavailable; none when nil.
+    private let deadline: Duration?
     /// A fresh connection for the trail, used when a batch overran its deadline (its connection may never answer again).
     private let reconnect: (@Sendable () async throws -> any Database)?
     /// Batches written so far (entries and batches are also exported as metrics).
@@ -34,8 +34,9 @@ public actor AuditTrail {
 
     /// `deadline` bounds each batch: a database that stops answering (a primary lost in a failover whose connection
     /// never reports it) fails the waiting requests with `AuditTrailError.stalled` instead of holding them, and every
-    /// later request, forever; the next batch then runs on a connection from `reconnect`.
-    public init(database: any Database, deadline: Duration = .seconds(30), reconnect: (@Sendable () async throws -> any Database)? = nil) {
+    /// later request, forever; the next batch then runs on a connection from `reconnect`. Without a deadline a batch
+    /// takes as long as its work (a command writing a million facts in one audited transaction).
+    public init(database: any Database, deadline: Duration? = nil, reconnect: (@Sendable () async throws -> any Database)? = nil) {
         self.database = database
         self.chain = .sha256
         self.deadline = deadline
@@ -92,7 +93,8 @@ public actor AuditTrail {
     private func write(_ batch: [Job]) async {
         // Each job is answered once: by the transaction, or at the deadline when the transaction has not ended by then.
         let answered = AnsweredOnce()
-        let database = self.database, deadline = self.deadline
+        let database = self.database
+        guard let deadline else { return await transact(batch, on: database, answered: answered) }
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let resume = AnsweredOnce()
             Task {
