@@ -10,7 +10,8 @@ struct GenerateJurisdiction: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a synthetic jurisdiction into the configured database: people, contacts evaluated under the active policy, "
-            + "decisions, referrals, cases and measures with outcomes. Never real data; the same seed gives the same jurisdiction."
+            + "decisions, referrals, cases and measures with outcomes, screenings, drug-test results and graduated responses. "
+            + "Never real data; the same seed gives the same jurisdiction."
     )
 
     @ArgumentParser.Option(help: "How many people to generate (each with one to four contacts over three years).") var people: Int = 10_000
@@ -48,6 +49,8 @@ struct GenerateJurisdiction: AsyncParsableCommand {
             say("Generated \(summary.people) people, \(summary.contacts) contacts (\(summary.eligible) eligible, \(summary.diverted) diverted), "
                 + "\(summary.referrals) referrals with \(summary.referralEvents) events, \(summary.cases) cases and \(summary.measures) measures, "
                 + "ending \(ending) (seed \(seed)).")
+            say("Supervision: \(summary.screenings) screenings, \(summary.drugTests) drug tests (\(summary.positiveTests) positive) under "
+                + "\(summary.testedMeasures) testing plans with \(summary.relapses) relapses, \(summary.incentives) incentives and \(summary.sanctions) sanctions.")
             say("\(summary.rows) rows in \(formatSeconds(seconds)): \(perSecond(summary.rows, seconds)) rows, \(perSecond(summary.people, seconds)) people per second.")
         }
     }

@@ -42,6 +42,13 @@ private func problems(_ text: String) -> [HistoricalImportError] {
 
 @Suite("Historical contacts import")
 struct HistoricalContactsTests {
+    @Test("Every column's ordinal is its place among all columns")
+    func columnOrdinalsFollowTheDeclaration() {
+        for (place, column) in HistoricalColumn.allCases.enumerated() {
+            #expect(column.ordinal == place, "\(column.rawValue)")
+        }
+    }
+
     @Test("The CSV reader follows RFC 4180: quotes, doubled quotes, line breaks inside quotes, CRLF, a byte-order mark and blank lines", arguments: [
         ("a,b\nc,d\n", [1, 2], [["a", "b"], ["c", "d"]]),
         ("a,b\r\nc,d", [1, 2], [["a", "b"], ["c", "d"]]),
@@ -216,6 +223,25 @@ struct HistoricalContactsTests {
         #expect(found == [
             HistoricalImportError(line: 2, column: "", message: "has 3 fields but the header names 4 columns; check the commas and quotes on this line."),
             HistoricalImportError(line: 3, column: "", message: "has 5 fields but the header names 4 columns; check the commas and quotes on this line."),
+        ])
+    }
+
+    @Test("A large file, read in slices on every core, keeps file order and finds a duplicate across slices")
+    func largeFileReadInSlices() throws {
+        let header = ["reference", "person", "contact_date", "region"]
+        let rows = (1...30_000).map { ["R-\($0)", "P-\($0 / 3)", "2025-0\(1 + $0 % 9)-1\($0 % 10)", "R\(1 + $0 % 4)"] }
+        let parsed = try HistoricalContacts.parse(csv(header, rows), policy: testPolicy, today: today)
+        #expect(parsed.facts.count == 30_000)
+        #expect(parsed.facts.map(\.contactKey) == (1...30_000).map { "H:R-\($0)" })
+        #expect(parsed.lines == Array(2...30_001))
+
+        var broken = rows
+        broken[29_000][0] = "R-5"  // line 29 002 repeats line 6's reference, in another slice
+        broken[28_000][2] = "2025-02-30"
+        #expect(problems(csv(header, broken)) == [
+            HistoricalImportError(line: 28_002, column: "contact_date", message: "'2025-02-30' is not a date; write YYYY-MM-DD."),
+            HistoricalImportError(
+                line: 29_002, column: "reference", message: "'R-5' is used again; line 6 already has it, and each contact needs its own reference."),
         ])
     }
 

@@ -93,10 +93,16 @@ struct SmallValueTests {
     @Test(arguments: [
         ("2024-02-29", true), ("2023-02-29", false), ("1900-02-29", false), ("2000-02-29", true),
         ("2024-04-31", false), ("2024-12-31", true), ("2024-1-01", false), ("20240101", false),
-        ("2024-00-10", false), ("２０２４-01-01", false), ("", false),
+        ("2024-00-10", false), ("２０２４-01-01", false), ("", false), ("2024/01/01", false), ("2024-01-1a", false),
+        ("-024-01-01", false), ("2024-01-01 ", false), ("2024-13-01", false), ("0000-01-01", true),
     ])
     func calendarDatesRejectImpossibleDays(text: String, valid: Bool) {
         #expect((CalendarDate(text) != nil) == valid)
+    }
+
+    @Test func calendarDatesReadTheirYearMonthAndDay() {
+        #expect(CalendarDate("1987-11-09") == CalendarDate(year: 1987, month: 11, day: 9))
+        #expect(CalendarDate("2026-03-02")?.description == "2026-03-02")
     }
 
     @Test func ageCountsCompletedYears() {

@@ -59,6 +59,16 @@ public struct DrugTestStore: Sendable {
 
     /// Stores a newly drawn plan and its seed, sealed, in the caller's transaction.
     public func insert(_ stored: StoredDrugTestPlan, seed: PlanSeed, vault: SeedVault, on db: any Database) async throws {
+        try await Self.model(stored).create(on: db)
+        let sealed = DrugTestPlanSeedModel()
+        sealed.id = stored.plan.id
+        sealed.sealed = try vault.seal(seed, planID: stored.plan.id)
+        sealed.keyID = vault.keyID
+        try await sealed.create(on: db)
+    }
+
+    /// The row of a plan, for a single write or a batch; its sealed seed is a row of its own.
+    static func model(_ stored: StoredDrugTestPlan) throws -> DrugTestPlanModel {
         let row = DrugTestPlanModel()
         row.id = stored.plan.id
         row.measureID = stored.measureID
@@ -68,12 +78,7 @@ public struct DrugTestStore: Sendable {
         row.commitment = stored.plan.commitmentHex
         row.testDays = try JSONText.encode(stored.plan.testDays)
         row.createdAt = stored.createdAt
-        try await row.create(on: db)
-        let sealed = DrugTestPlanSeedModel()
-        sealed.id = stored.plan.id
-        sealed.sealed = try vault.seal(seed, planID: stored.plan.id)
-        sealed.keyID = vault.keyID
-        try await sealed.create(on: db)
+        return row
     }
 
     public func plan(forMeasure measureID: UUID, on db: any Database) async throws -> StoredDrugTestPlan? {
@@ -164,18 +169,12 @@ public struct DrugTestStore: Sendable {
                 "recorded_by_agency_type", "recorded_at"
             )
             for r in chunk {
-                var substances: String?
-                var reason: String?
-                switch r.result.outcome {
-                case .positive(let found): substances = try JSONText.encode(found)
-                case .excused(let why): reason = why
-                default: break
-                }
+                let m = try Self.model(r)
                 insert = insert.values(
-                    SQLBind(r.id), SQLBind(r.planID), SQLBind(r.measureID), SQLBind(r.personID), SQLBind(r.result.testDay.description),
-                    SQLBind(r.result.specimen.rawValue), SQLBind(r.result.collectedAt), SQLBind(r.result.outcome.code), SQLBind(substances),
-                    SQLBind(reason), SQLBind(r.result.labConfirmed), SQLBind(r.result.chainOfCustody), SQLBind(r.outsideWindow),
-                    SQLBind(r.recordedByName), SQLBind(r.recordedByAgencyID), SQLBind(r.recordedByAgencyType?.rawValue), SQLBind(r.recordedAt)
+                    SQLBind(r.id), SQLBind(m.planID), SQLBind(m.measureID), SQLBind(m.personID), SQLBind(m.testDay),
+                    SQLBind(m.specimen), SQLBind(m.collectedAt), SQLBind(m.outcome), SQLBind(m.substances),
+                    SQLBind(m.excuseReason), SQLBind(m.labConfirmed), SQLBind(m.chainOfCustody), SQLBind(m.outsideWindow),
+                    SQLBind(m.recordedByName), SQLBind(m.recordedByAgencyID), SQLBind(m.recordedByAgencyType), SQLBind(m.recordedAt)
                 )
             }
             let rows = try await insert.ignoringConflicts(with: ["plan_id", "test_day"]).returning(SQLColumn("id")).all()
@@ -183,6 +182,32 @@ public struct DrugTestStore: Sendable {
             stored += chunk.filter { ids.contains($0.id) }
         }
         return stored
+    }
+
+    /// The row of a result, for a single write or a batch.
+    static func model(_ r: StoredDrugTestResult) throws -> DrugTestResultModel {
+        let m = DrugTestResultModel()
+        m.id = r.id
+        m.planID = r.planID
+        m.measureID = r.measureID
+        m.personID = r.personID
+        m.testDay = r.result.testDay.description
+        m.specimen = r.result.specimen.rawValue
+        m.collectedAt = r.result.collectedAt
+        m.outcome = r.result.outcome.code
+        switch r.result.outcome {
+        case .positive(let found): m.substances = try JSONText.encode(found)
+        case .excused(let why): m.excuseReason = why
+        default: break
+        }
+        m.labConfirmed = r.result.labConfirmed
+        m.chainOfCustody = r.result.chainOfCustody
+        m.outsideWindow = r.outsideWindow
+        m.recordedByName = r.recordedByName
+        m.recordedByAgencyID = r.recordedByAgencyID
+        m.recordedByAgencyType = r.recordedByAgencyType?.rawValue
+        m.recordedAt = r.recordedAt
+        return m
     }
 
     static func record(_ m: DrugTestResultModel) throws -> StoredDrugTestResult {

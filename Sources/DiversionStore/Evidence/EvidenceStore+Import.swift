@@ -42,8 +42,13 @@ extension EvidenceStore {
             if replace { try await remove(source: .historical, on: tx) }
             // Checked inside the transaction, so a concurrent import cannot slip the same contacts in between.
             if let problems = file.alreadyImported(try await contactKeys(source: .historical, on: tx)) { throw problems }
-            try await insert(file.facts, tests: [], source: .historical, on: tx)
-            try await linkFollowUps(on: tx)
+            if replace || before == 0 {
+                try await writeLinked(file.facts, tests: [], source: .historical, on: tx)
+            } else {
+                // Added to earlier imports: a person's contacts may span files, so the table is walked.
+                try await insert(file.facts, tests: [], source: .historical, on: tx)
+                try await linkFollowUps(source: .historical, on: tx)
+            }
             let after = try await count(source: .historical, on: tx)
             try await noteRefresh(source: .historical, at: now, contacts: after.contacts, tests: after.tests, on: tx)
             let outcome = HistoricalImportOutcome(imported: file.facts.count, removed: replace ? before : 0, total: after.contacts)

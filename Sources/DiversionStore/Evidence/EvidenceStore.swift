@@ -14,30 +14,31 @@ public struct EvidenceStore: Sendable {
         "dropped_day", "measure_start_day", "measure_end_day", "measure_outcome", "incentives", "sanctions", "testing_start_day",
         "last_test_day", "relapse_day",
     ]
-    /// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound values.
-    static let rowsPerStatement = 400
 
     // MARK: Writing
 
-    /// Appends facts and tests, then links each contact to the same person's next one. Callers wrap it in a transaction
+    /// Appends facts and tests, without linking follow-ups (`linkFollowUps` does that). Callers wrap it in a transaction
     /// when all-or-nothing matters (imports).
     public func insert(_ facts: [ContactFact], tests: [TestFact], source: FactSource, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        for start in stride(from: 0, to: facts.count, by: Self.rowsPerStatement) {
-            var insert = sql.insert(into: "evidence_contacts").columns(Self.contactColumns)
-            for f in facts[start..<min(start + Self.rowsPerStatement, facts.count)] {
-                insert = insert.values(Self.binds(f))
-            }
-            try await insert.run()
+        try await write(facts, next: nil, tests: tests, source: source, on: db)
+    }
+
+    /// Writes facts with their follow-ups worked out here (`FollowUp`), which saves walking the table afterwards: only
+    /// when `facts` are every contact of their source.
+    func writeLinked(_ facts: [ContactFact], tests: [TestFact], source: FactSource, on db: any Database) async throws {
+        try await write(facts, next: FollowUp.nextContactDays(facts), tests: tests, source: source, on: db)
+    }
+
+    func write(_ facts: [ContactFact], next: [Int?]?, tests: [TestFact], source: FactSource, on db: any Database) async throws {
+        try await BulkInsert.run(into: "evidence_contacts", columns: Self.contactColumns + ["next_contact_day"], rows: facts.indices, on: db) { i in
+            Self.values(facts[i]) + [BulkValue(next?[i])]
         }
-        for start in stride(from: 0, to: tests.count, by: Self.rowsPerStatement * 4) {
-            var insert = sql.insert(into: "evidence_tests")
-                .columns("contact_key", "source", "test_day", "period_month", "period_quarter", "period_year", "negative")
-            for t in tests[start..<min(start + Self.rowsPerStatement * 4, tests.count)] {
-                let p = Self.periods(t.testOn)
-                insert = insert.values(SQLBind(t.contactKey), SQLBind(source.rawValue), SQLBind(t.testOn.dayNumber), SQLBind(p.0), SQLBind(p.1), SQLBind(p.2), SQLBind(t.negative ? 1 : 0))
-            }
-            try await insert.run()
+        try await BulkInsert.run(
+            into: "evidence_tests", columns: ["contact_key", "source", "test_day", "period_month", "period_quarter", "period_year", "negative"],
+            rows: tests, on: db
+        ) { t in
+            let p = Self.periods(t.testOn)
+            return [.text(t.contactKey), .text(source.rawValue), .integer(t.testOn.dayNumber), .text(p.0), .text(p.1), .text(p.2), .integer(t.negative ? 1 : 0)]
         }
     }
 
@@ -47,15 +48,26 @@ public struct EvidenceStore: Sendable {
             guard let sql = tx as? any SQLDatabase else { return }
             try await sql.raw("DELETE FROM evidence_tests WHERE source = \(bind: source.rawValue)").run()
             try await sql.raw("DELETE FROM evidence_contacts WHERE source = \(bind: source.rawValue)").run()
-            try await insert(facts, tests: tests, source: source, on: tx)
-            try await linkFollowUps(on: tx)
+            try await writeLinked(facts, tests: tests, source: source, on: tx)
             try await noteRefresh(source: source, at: now, contacts: facts.count, tests: tests.count, on: tx)
         }
     }
 
-    /// Sets each contact's `next_contact_day`: the same person's next contact, which recidivism counts.
-    public func linkFollowUps(on db: any Database) async throws {
+    /// Sets each contact's `next_contact_day`: the same person's next contact, which recidivism counts. With `source`,
+    /// only that source's contacts are linked: each source keys its people its own way (historical keys carry a prefix),
+    /// so a person never spans two sources, and an import need not walk the other sources' millions of rows.
+    public func linkFollowUps(source: FactSource? = nil, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
+        if let source {
+            try await sql.raw("""
+                UPDATE evidence_contacts SET next_contact_day = (
+                  SELECT MIN(n.occurred_day) FROM evidence_contacts n
+                  WHERE n.person_key = evidence_contacts.person_key AND n.occurred_day > evidence_contacts.occurred_day
+                    AND n.source = \(bind: source.rawValue))
+                WHERE source = \(bind: source.rawValue)
+                """).run()
+            return
+        }
         try await sql.raw("""
             UPDATE evidence_contacts SET next_contact_day = (
               SELECT MIN(n.occurred_day) FROM evidence_contacts n
@@ -87,7 +99,7 @@ public struct EvidenceStore: Sendable {
         try await sql.raw("DELETE FROM evidence_tests WHERE source = \(bind: source.rawValue)").run()
         try await sql.raw("DELETE FROM evidence_contacts WHERE source = \(bind: source.rawValue)").run()
         try await sql.raw("DELETE FROM evidence_refreshes WHERE source = \(bind: source.rawValue)").run()
-        try await linkFollowUps(on: db)
+        // No other source's links change: a person never spans two sources (see `linkFollowUps`).
     }
 
     static func periods(_ d: CalendarDate) -> (String, String, String) {
@@ -95,18 +107,19 @@ public struct EvidenceStore: Sendable {
         return (y + "-" + (d.month < 10 ? "0" : "") + String(d.month), y + "-Q" + String((d.month - 1) / 3 + 1), y)
     }
 
-    static func binds(_ f: ContactFact) -> [any SQLExpression] {
+    /// A fact's cells in the order of `contactColumns`.
+    static func values(_ f: ContactFact) -> [BulkValue] {
         let p = periods(f.occurredOn)
-        func day(_ d: CalendarDate?) -> SQLBind { SQLBind(d?.dayNumber) }
-        func flag(_ b: Bool) -> SQLBind { SQLBind(b ? 1 : 0) }
+        func day(_ d: CalendarDate?) -> BulkValue { BulkValue(d?.dayNumber) }
+        func flag(_ b: Bool) -> BulkValue { .integer(b ? 1 : 0) }
         return [
-            SQLBind(f.contactKey), SQLBind(f.source.rawValue), SQLBind(f.personKey), SQLBind(f.occurredOn.dayNumber), SQLBind(p.0), SQLBind(p.1),
-            SQLBind(p.2), SQLBind(f.sex.rawValue), SQLBind(f.age), SQLBind(f.region), SQLBind(f.nationality), SQLBind(f.offence),
-            SQLBind(f.substance), SQLBind(FactEncoding.seizures(f.seizures)), SQLBind(FactEncoding.circumstances(f.circumstances)),
-            SQLBind(FactEncoding.days(f.seriousConvictions)), SQLBind(f.stage.rawValue), SQLBind(f.measureType), flag(f.screened),
+            .text(f.contactKey), .text(f.source.rawValue), .text(f.personKey), .integer(f.occurredOn.dayNumber), .text(p.0), .text(p.1),
+            .text(p.2), .text(f.sex.rawValue), BulkValue(f.age), .text(f.region), BulkValue(f.nationality), .text(f.offence),
+            BulkValue(f.substance), .text(FactEncoding.seizures(f.seizures)), .integer(FactEncoding.circumstances(f.circumstances)),
+            .text(FactEncoding.days(f.seriousConvictions)), .text(f.stage.rawValue), BulkValue(f.measureType), flag(f.screened),
             flag(f.eligible), flag(f.diverted), flag(f.referralSent), flag(f.referralAccepted), flag(f.referralEngaged),
-            SQLBind(f.treatmentModality), day(f.intakeOn), day(f.treatmentDroppedOn), day(f.measureStartOn), day(f.measureEndOn),
-            SQLBind(f.measureOutcome), SQLBind(f.incentives), SQLBind(f.sanctions), day(f.testingStartOn), day(f.lastTestOn), day(f.relapseOn),
+            BulkValue(f.treatmentModality), day(f.intakeOn), day(f.treatmentDroppedOn), day(f.measureStartOn), day(f.measureEndOn),
+            BulkValue(f.measureOutcome), .integer(f.incentives), .integer(f.sanctions), day(f.testingStartOn), day(f.lastTestOn), day(f.relapseOn),
         ]
     }
 

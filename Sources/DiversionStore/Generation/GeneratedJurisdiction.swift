@@ -4,7 +4,8 @@ import Foundation
 import SQLKit
 
 /// A synthetic jurisdiction written into the pathway's own tables: people, contacts with their eligibility
-/// evaluated by the core, officers' decisions, referrals and their events, cases, decisions and measures with outcomes.
+/// evaluated by the core, officers' decisions, referrals and their events, cases, decisions and measures with outcomes,
+/// screenings scored by the core, and for supervised measures drug-test results and graduated responses.
 ///
 /// The shares (sex, age, substances, stages, measures, outcomes, recontact) are those of `SyntheticEvidence`, so the
 /// evidence counted back from these records is plausible; the same seed gives the same jurisdiction. Never real data:
@@ -46,9 +47,23 @@ public struct GeneratedJurisdiction: Sendable {
         public var divertedBySex: [String: Int] = [:]
         /// Measures by type code.
         public var measuresByType: [String: Int] = [:]
+        public var screenings = 0
+        /// Contacts with a screening of the person within 30 days after them: what the evidence counts as screened.
+        public var screenedContacts = 0
+        /// Measures with drug testing: one plan each, and the contacts the evidence counts as tested.
+        public var testedMeasures = 0
+        public var drugTests = 0
+        public var positiveTests = 0
+        /// Tested measures with a relapse: a positive result after the policy's run of negatives.
+        public var relapses = 0
+        /// Responses recorded on measures, by kind.
+        public var incentives = 0
+        public var sanctions = 0
 
-        /// Every row written, identity rows and decisions included.
-        public var rows: Int { 2 * people + contacts + referrals + referralEvents + 2 * cases + measures }
+        /// Every row written, identity rows, decisions and testing plans included.
+        public var rows: Int {
+            2 * people + contacts + referrals + referralEvents + 2 * cases + measures + screenings + testedMeasures + drugTests + incentives + sanctions
+        }
     }
 
     public let policy: JurisdictionPolicy
@@ -78,7 +93,7 @@ public struct GeneratedJurisdiction: Sendable {
             while index < stop {
                 var next = index + 1
                 while next < stop, facts[next].personKey == facts[index].personKey { next += 1 }
-                try person(facts[index..<next], random: &random, into: &rows, summary: &summary)
+                try person(facts[index..<next], endDay: end.dayNumber, random: &random, into: &rows, summary: &summary)
                 index = next
             }
             let written = rows
@@ -103,6 +118,10 @@ public struct GeneratedJurisdiction: Sendable {
         var cases: [JusticeCaseModel] = []
         var decisions: [CaseDecisionModel] = []
         var measures: [MeasureModel] = []
+        var screenings: [ScreeningModel] = []
+        var plans: [DrugTestPlanModel] = []
+        var results: [DrugTestResultModel] = []
+        var responses: [ResponseModel] = []
 
         typealias Value = any Encodable & Sendable
 
@@ -143,6 +162,27 @@ public struct GeneratedJurisdiction: Sendable {
             try await Self.insert(MeasureModel.schema, ["id", "case_id", "decision_id", "person_id", "type", "conditions", "start_date", "planned_end", "status",
                                                         "phase", "phase_since", "outcome"], measures, on: sql) { m in
                 [m.id, m.caseID, m.decisionID, m.personID, m.type, m.conditions, m.startDate, m.plannedEnd, m.status, m.phase, m.phaseSince, m.outcome]
+            }
+            try await Self.insert(ScreeningModel.schema, ["id", "person_id", "instrument", "version", "answers", "score", "level", "recommendation", "substances",
+                                                          "screened_by_user_id", "screened_by_agency_id", "created_at"], screenings, on: sql) { m in
+                [m.id, m.$person.id, m.instrument, m.version, m.answers, m.score, m.level, m.recommendation, m.substances, m.screenedByUserID,
+                 m.$screenedByAgency.id, m.createdAt]
+            }
+            try await Self.insert(DrugTestPlanModel.schema, ["id", "measure_id", "person_id", "condition", "algorithm", "commitment", "test_days", "created_at"],
+                                  plans, on: sql) { m in
+                [m.id, m.measureID, m.personID, m.condition, m.algorithm, m.commitment, m.testDays, m.createdAt]
+            }
+            try await Self.insert(DrugTestResultModel.schema, ["id", "plan_id", "measure_id", "person_id", "test_day", "specimen", "collected_at", "outcome",
+                                                               "substances", "excuse_reason", "lab_confirmed", "chain_of_custody", "outside_window",
+                                                               "recorded_by_name", "recorded_by_agency_id", "recorded_by_agency_type", "recorded_at"], results, on: sql) { m in
+                [m.id, m.planID, m.measureID, m.personID, m.testDay, m.specimen, m.collectedAt, m.outcome, m.substances, m.excuseReason, m.labConfirmed,
+                 m.chainOfCustody, m.outsideWindow, m.recordedByName, m.recordedByAgencyID, m.recordedByAgencyType, m.recordedAt]
+            }
+            try await Self.insert(ResponseModel.schema, ["id", "measure_id", "person_id", "programme_id", "behaviour", "behaviour_at", "phase", "option_code",
+                                                         "option_kind", "option", "was_suggested", "decided_by_user_id", "decided_by_name", "decided_at", "why"],
+                                  responses, on: sql) { m in
+                [m.id, m.measureID, m.personID, m.programmeID, m.behaviour, m.behaviourAt, m.phase, m.optionCode, m.optionKind, m.option, m.wasSuggested,
+                 m.decidedByUserID, m.decidedByName, m.decidedAt, m.why]
             }
         }
 
@@ -191,7 +231,7 @@ public struct GeneratedJurisdiction: Sendable {
     }
 
     /// One person's rows: the person, each contact evaluated with the history before it, and what followed.
-    func person(_ facts: ArraySlice<ContactFact>, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary) throws {
+    func person(_ facts: ArraySlice<ContactFact>, endDay: Int, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary) throws {
         guard let first = facts.first else { return }
         let personID = Self.uuid(&random)
         let age = first.age ?? random.int(18...40)
@@ -207,6 +247,9 @@ public struct GeneratedJurisdiction: Sendable {
         summary.people += 1
 
         var history = PriorRecord(seriousConvictions: first.seriousConvictions)
+        var screenedDays: [Int] = []
+        // The evidence counts a contact as screened when the person has a screening within 30 days after it.
+        defer { summary.screenedContacts += facts.filter { f in screenedDays.contains { $0 >= f.occurredOn.dayNumber && $0 - f.occurredOn.dayNumber <= 30 } }.count }
         for fact in facts {
             let occurredAt = Self.instant(fact.occurredOn, &random)
             var question = EligibilityQuestion(occurredOn: fact.occurredOn, offences: [fact.offence], seizures: fact.seizures, circumstances: fact.circumstances, history: history)
@@ -226,12 +269,18 @@ public struct GeneratedJurisdiction: Sendable {
             summary.contactsBySex[fact.sex.rawValue, default: 0] += 1
             if answer.eligible { summary.eligible += 1 }
             history.contacts.append(fact.occurredOn)
+            if screens(fact, diverted: diverted) {
+                // Twenty minutes after the contact, still on its day (contacts end by 23:00).
+                try screening(fact, personID: personID, age: birth.completedYears(on: fact.occurredOn), at: occurredAt.addingTimeInterval(1_200),
+                              random: &random, into: &rows, summary: &summary)
+                screenedDays.append(fact.occurredOn.dayNumber)
+            }
             guard diverted else { continue }
             summary.diverted += 1
             summary.divertedBySex[fact.sex.rawValue, default: 0] += 1
             history.diversions.append(fact.occurredOn)
             if fact.referralSent { try referral(fact, personID: personID, contactID: contactID, sentAt: decidedAt, random: &random, into: &rows, summary: &summary) }
-            try measure(fact, personID: personID, contactID: contactID, openedAt: decidedAt, random: &random, into: &rows, summary: &summary)
+            try measure(fact, personID: personID, contactID: contactID, openedAt: decidedAt, endDay: endDay, random: &random, into: &rows, summary: &summary)
         }
     }
 
@@ -277,9 +326,10 @@ public struct GeneratedJurisdiction: Sendable {
         summary.referrals += 1
     }
 
-    /// The case, the decision at its stage and the measure ordered, with its outcome once it ended.
+    /// The case, the decision at its stage and the measure ordered, with its outcome once it ended, and its supervision.
     func measure(
-        _ fact: ContactFact, personID: UUID, contactID: UUID, openedAt: Date, random: inout SplitMix64, into rows: inout Rows, summary: inout Summary
+        _ fact: ContactFact, personID: UUID, contactID: UUID, openedAt: Date, endDay: Int, random: inout SplitMix64, into rows: inout Rows,
+        summary: inout Summary
     ) throws {
         guard let code = fact.measureType, let type = MeasureType(rawValue: code), let start = fact.measureStartOn else { return }
         let caseID = Self.uuid(&random), decisionID = Self.uuid(&random)
@@ -288,7 +338,9 @@ public struct GeneratedJurisdiction: Sendable {
             id: caseID, personID: personID, stage: fact.stage, contactIDs: [contactID], agencyID: judge.agencyID, openedAt: openedAt
         )))
         let decidedAt = Self.instant(CalendarDate(dayNumber: max(start.dayNumber - random.int(1...5), fact.occurredOn.dayNumber)), &random)
-        let conditions = type.imposesObligations ? [Condition(type: .attendTreatment, parameters: ["sessionsPerWeek": .number(Double(random.int(1...3)))])] : []
+        var conditions = type.imposesObligations ? [Condition(type: .attendTreatment, parameters: ["sessionsPerWeek": .number(Double(random.int(1...3)))])] : []
+        // The facts test only under measures that impose obligations; testing is then a condition of the order.
+        if type.imposesObligations, fact.testingStartOn != nil { conditions.append(Self.testingCondition) }
         let planned = fact.measureOutcome == nil ? fact.measureEndOn : (type.imposesObligations ? fact.measureEndOn : nil)
         let ordered = OrderedMeasure(type: type, conditions: conditions, start: start, plannedEnd: planned.map { max($0, start) })
         let decision = RecordedDecision(
@@ -307,12 +359,14 @@ public struct GeneratedJurisdiction: Sendable {
                             recordedAt: Self.instant(fact.measureEndOn ?? start, &random))
         }
         let status = outcome.flatMap { MeasureStatus(rawValue: $0.outcome.rawValue) } ?? .active
-        rows.measures.append(try MeasureStore.model(MeasureRecord(
+        let record = MeasureRecord(
             id: Self.uuid(&random), caseID: caseID, decisionID: decisionID, personID: personID, type: type, conditions: conditions, start: start,
             plannedEnd: ordered.plannedEnd, status: status, phase: 1, phaseSince: start, outcome: outcome
-        )))
+        )
+        rows.measures.append(try MeasureStore.model(record))
         summary.cases += 1
         summary.measures += 1
         summary.measuresByType[code, default: 0] += 1
+        if type.imposesObligations { try supervision(fact, measure: record, decidedAt: decidedAt, judge: judge, endDay: endDay, random: &random, into: &rows, summary: &summary) }
     }
 }

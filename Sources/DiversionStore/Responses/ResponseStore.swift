@@ -79,6 +79,11 @@ public struct ResponseStore: Sendable {
     public init() {}
 
     public func insert(_ r: RecordedResponse, on db: any Database) async throws {
+        try await Self.model(r).create(on: db)
+    }
+
+    /// The row of a recorded response, for a single write or a batch.
+    static func model(_ r: RecordedResponse) throws -> ResponseModel {
         let row = ResponseModel()
         row.id = r.id
         row.measureID = r.measureID
@@ -95,7 +100,7 @@ public struct ResponseStore: Sendable {
         row.decidedByName = r.decidedByName
         row.decidedAt = r.decidedAt
         row.why = r.why
-        try await row.create(on: db)
+        return row
     }
 
     /// The responses given on one measure, in the order the behaviours occurred.

@@ -18,6 +18,15 @@ public struct ScreeningStore: Sendable {
         _ result: ScreeningResult, answers: AnswerValue, personID: UUID, by principal: Principal,
         id: UUID = UUID(), at now: Date, on db: any Database
     ) async throws -> RecordedScreening {
+        let model = try Self.model(result, answers: answers, personID: personID, screenedBy: principal.userID, agency: principal.agencyID, id: id, at: now)
+        try await model.create(on: db)
+        return RecordedScreening(id: id, personID: personID, result: result, createdAt: now)
+    }
+
+    /// The row of a scored screening, for a single write or a batch.
+    static func model(
+        _ result: ScreeningResult, answers: AnswerValue, personID: UUID, screenedBy userID: UUID, agency agencyID: UUID, id: UUID, at now: Date
+    ) throws -> ScreeningModel {
         let model = ScreeningModel()
         model.id = id
         model.$person.id = personID
@@ -30,11 +39,10 @@ public struct ScreeningStore: Sendable {
         if let substances = result.substances {
             model.substances = String(decoding: try JSONEncoder.sorted.encode(substances.map(StoredSubstance.init)), as: UTF8.self)
         }
-        model.screenedByUserID = principal.userID
-        model.$screenedByAgency.id = principal.agencyID
+        model.screenedByUserID = userID
+        model.$screenedByAgency.id = agencyID
         model.createdAt = now
-        try await model.create(on: db)
-        return RecordedScreening(id: id, personID: personID, result: result, createdAt: now)
+        return model
     }
 
     /// The person's most recent screening, if any. With `justiceOnly`, only screenings justice agencies recorded:
