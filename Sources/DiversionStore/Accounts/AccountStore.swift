@@ -118,33 +118,22 @@ public struct AccountStore: Sendable {
 
     /// The live token for `secret` and who holds it, or nil when unknown, revoked, expired, idle too long
     /// or held by a disabled account. One query, read without building models: it runs on every request.
+    /// Every request reads its token with this, so its text is written once rather than built and quoted each time.
+    static let tokenSQL = """
+        SELECT t.id AS token_id, t.expires_at AS expires_at, t.last_used_at AS last_used_at, t.revoked_at AS revoked_at,
+          t.csrf_token AS csrf_token, u.id AS user_id, u.username AS username, u.display_name AS display_name, u.roles AS roles,
+          u.disabled AS disabled, a.id AS agency_id, a.name AS agency_name, a.type AS agency_type, a.region AS agency_region
+        FROM "\(AccessTokenModel.schema)" t
+        JOIN "\(UserModel.schema)" u ON t.user_id = u.id
+        JOIN "\(AgencyModel.schema)" a ON u.agency_id = a.id
+        WHERE t.token_hash =
+        """
+
     public func validToken(
         secret: String, kind: AccessTokenModel.Kind, now: Date, idleTimeout: TimeInterval?, on db: any Database
     ) async throws -> (token: SessionToken, principal: Principal)? {
         guard !secret.isEmpty, secret.count <= 200, let sql = db as? any SQLDatabase else { return nil }
-        let tokens = AccessTokenModel.schema, users = UserModel.schema, agencies = AgencyModel.schema
-        guard let row = try await sql.select()
-            .column(SQLColumn("id", table: tokens), as: "token_id")
-            .column(SQLColumn("expires_at", table: tokens), as: "expires_at")
-            .column(SQLColumn("last_used_at", table: tokens), as: "last_used_at")
-            .column(SQLColumn("revoked_at", table: tokens), as: "revoked_at")
-            .column(SQLColumn("csrf_token", table: tokens), as: "csrf_token")
-            .column(SQLColumn("id", table: users), as: "user_id")
-            .column(SQLColumn("username", table: users), as: "username")
-            .column(SQLColumn("display_name", table: users), as: "display_name")
-            .column(SQLColumn("roles", table: users), as: "roles")
-            .column(SQLColumn("disabled", table: users), as: "disabled")
-            .column(SQLColumn("id", table: agencies), as: "agency_id")
-            .column(SQLColumn("name", table: agencies), as: "agency_name")
-            .column(SQLColumn("type", table: agencies), as: "agency_type")
-            .column(SQLColumn("region", table: agencies), as: "agency_region")
-            .from(tokens)
-            .join(users, on: SQLColumn("user_id", table: tokens), .equal, SQLColumn("id", table: users))
-            .join(agencies, on: SQLColumn("agency_id", table: users), .equal, SQLColumn("id", table: agencies))
-            .where(SQLColumn("token_hash", table: tokens), .equal, SQLBind(Self.tokenHash(secret)))
-            .where(SQLColumn("kind", table: tokens), .equal, SQLBind(kind.rawValue))
-            .limit(1)
-            .first()
+        guard let row = try await sql.raw("\(unsafeRaw: Self.tokenSQL) \(bind: Self.tokenHash(secret)) AND t.kind = \(bind: kind.rawValue) LIMIT 1").first()
         else { return nil }
         let token = SessionToken(
             id: try row.decode(column: "token_id", as: UUID.self),

@@ -57,22 +57,18 @@ public struct PersonStore: Sendable {
     }
 
     /// One person by id, read in one query without building models: records are opened often.
+    /// Read on every person request: its text is written once rather than built and quoted each time.
+    static let findSQL = """
+        SELECT p.birth_date AS birth_date, p.sex AS sex, p.gender_identity AS gender_identity, p.nationality AS nationality,
+          p.preferred_language AS preferred_language, p.flags AS flags, p.created_at AS created_at,
+          i.given_name AS given_name, i.family_name AS family_name
+        FROM "\(PersonModel.schema)" p JOIN "\(PersonIdentityModel.schema)" i ON i.person_id = p.id
+        WHERE p.id =
+        """
+
     public func find(_ id: UUID, on db: any Database) async throws -> Person? {
         guard let sql = db as? any SQLDatabase else { return nil }
-        let persons = PersonModel.schema, identities = PersonIdentityModel.schema
-        guard let row = try await sql.select()
-            .columns(
-                SQLColumn("birth_date", table: persons), SQLColumn("sex", table: persons),
-                SQLColumn("gender_identity", table: persons), SQLColumn("nationality", table: persons),
-                SQLColumn("preferred_language", table: persons), SQLColumn("flags", table: persons),
-                SQLColumn("created_at", table: persons),
-                SQLColumn("given_name", table: identities), SQLColumn("family_name", table: identities)
-            )
-            .from(persons)
-            .join(identities, on: SQLColumn("person_id", table: identities), .equal, SQLColumn("id", table: persons))
-            .where(SQLColumn("id", table: persons), .equal, SQLBind(id))
-            .limit(1)
-            .first()
+        guard let row = try await sql.raw("\(unsafeRaw: Self.findSQL) \(bind: id) LIMIT 1").first()
         else { return nil }
         guard let birthDate = CalendarDate(try row.decode(column: "birth_date", as: String.self)),
               let sex = Sex(rawValue: try row.decode(column: "sex", as: String.self))
