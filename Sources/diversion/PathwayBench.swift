@@ -36,13 +36,7 @@ struct PathwayBench: AsyncParsableCommand {
         let app = try await Application.make(Environment(name: "production", arguments: ["diversion"]))
         app.logger.logLevel = .error
         do {
-            try await configure(app, config)
-            try await app.autoMigrate()
-            try await DemoJurisdiction.seed(app)
-            try await app.asyncBoot()
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            guard let port = app.http.server.shared.localAddress?.port else { throw CommandFailure("the in-process server did not start") }
-            let client = BenchClient(app: app, base: "http://127.0.0.1:\(port)")
+            let client = BenchClient(app: app, base: try await startBenchServer(app, config))
             guard let sql = app.db as? any SQLDatabase else { throw CommandFailure("the database does not speak SQL") }
             let people = try await sql.raw("SELECT COUNT(*) AS n FROM persons").first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
             // Ordered by the random person id: a sample spread over the whole table, the same on every run.

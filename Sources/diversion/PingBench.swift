@@ -60,13 +60,7 @@ struct PingsBench: AsyncParsableCommand {
             if let url {
                 base = url.hasSuffix("/") ? String(url.dropLast()) : url
             } else {
-                try await configure(app, config, now: { Date().addingTimeInterval(offset.withLockedValue { $0 }) })
-                try await app.autoMigrate()
-                try await DemoJurisdiction.seed(app)
-                try await app.asyncBoot()
-                try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-                guard let port = app.http.server.shared.localAddress?.port else { throw CommandFailure("the in-process server did not start") }
-                base = "http://127.0.0.1:\(port)"
+                base = try await startBenchServer(app, config, now: { Date().addingTimeInterval(offset.withLockedValue { $0 }) })
             }
             let client = BenchClient(app: app, base: base)
             say("server: \(url ?? "in process, database \(config.database)"); \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -318,6 +312,18 @@ indirect enum AnyJSON: Codable, Sendable, ExpressibleByStringLiteral, Expressibl
         case .null: try c.encodeNil()
         }
     }
+}
+
+/// Starts the app on `config`'s database in this process, migrated and with the demo jurisdiction, on a free loopback
+/// port; answers its base URL. Benchmarks send real HTTP to it, so the whole request path is measured.
+func startBenchServer(_ app: Application, _ config: AppConfiguration, now: @escaping @Sendable () -> Date = { Date() }) async throws -> String {
+    try await configure(app, config, now: now)
+    try await app.autoMigrate()
+    try await DemoJurisdiction.seed(app)
+    try await app.asyncBoot()
+    try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    guard let port = app.http.server.shared.localAddress?.port else { throw CommandFailure("the in-process server did not start") }
+    return "http://127.0.0.1:\(port)"
 }
 
 /// Talks to the server over HTTP like any API client.
