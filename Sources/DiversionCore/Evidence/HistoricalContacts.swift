@@ -228,10 +228,7 @@ public enum HistoricalContacts {
             all += part.errors
             for (reference, line) in part.references {
                 if let earlier = firstLine[reference] {
-                    all.append(HistoricalImportError(
-                        line: line, column: HistoricalColumn.reference.rawValue,
-                        message: "'\(reference)' is used again; line \(earlier) already has it, and each contact needs its own reference."
-                    ))
+                    all.append(fail(.reference, "'\(reference)' is used again; line \(earlier) already has it, and each contact needs its own reference.", line: line))
                 } else {
                     firstLine[reference] = line
                 }
@@ -241,6 +238,11 @@ public enum HistoricalContacts {
         }
         guard all.isEmpty else { throw cap(all) }
         return HistoricalImport(facts: facts, lines: lines)
+    }
+
+    /// A problem found across rows, worded like a row's own.
+    static func fail(_ column: HistoricalColumn, _ message: String, line: Int) -> HistoricalImportError {
+        HistoricalImportError(line: line, column: column.rawValue, message: message)
     }
 
     static func cap(_ errors: [HistoricalImportError]) -> HistoricalImportProblems {
